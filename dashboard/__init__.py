@@ -1,0 +1,1 @@
+"""Duban dashboard: the Streamlit app (router, pages, queries, charts, components)."""

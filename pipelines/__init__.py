@@ -1,0 +1,1 @@
+"""Duban ingestion: source configs, readers, validation, loading, and the `duban` CLI."""

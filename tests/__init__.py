@@ -1,0 +1,1 @@
+"""Duban tests."""

@@ -1,0 +1,1 @@
+"""Duban warehouse: connection, schema, SQL model build runner, publishing, metrics."""
