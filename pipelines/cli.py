@@ -1,0 +1,323 @@
+"""The `duban` command line: generate, ingest, build, kpi, serve and demo."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pipelines.errors import DubanError
+from warehouse.clock import now_local
+from warehouse.connection import WarehouseBusyError, WarehouseMissingError
+from warehouse.paths import ROOT, warehouse_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+USER_ERRORS = (DubanError, WarehouseMissingError, WarehouseBusyError, ValueError, OSError)
+DEFAULT_SEED = 20240601
+
+
+class DubanGroup(click.Group):
+    """A group that turns user errors into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as error:
+            raise click.ClickException(str(error)) from None
+
+
+def warehouse_option(command: F) -> F:
+    """The common --warehouse option (env DUBAN_WAREHOUSE, else data/warehouse.duckdb)."""
+    return click.option(
+        "--warehouse",
+        "warehouse",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Warehouse file. Default: env DUBAN_WAREHOUSE, else data/warehouse.duckdb.",
+    )(command)
+
+
+@click.group(cls=DubanGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="duban")
+def cli() -> None:
+    """督办 Duban: load the street's inspection, hotline and rectification data, build the
+    warehouse, and serve the dashboard."""
+
+
+def run_generate(out: Path, seed: int, end: str | None, months: int, scale: str) -> dict[str, Any]:
+    """Write demo source files into `out` (deterministic for a seed and end month)."""
+    from pipelines.generator import generate as generate_files
+
+    return generate_files(out, seed=seed, end=end, months=months, scale=scale)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the demo source files into.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Random seed: the same seed and end month give identical files.",
+)
+@click.option(
+    "--end",
+    default=None,
+    metavar="YYYY-MM",
+    help="Last month to generate. Default: the last full month.",
+)
+@click.option(
+    "--months",
+    type=click.IntRange(1, 120),
+    default=24,
+    show_default=True,
+    help="How many months to generate.",
+)
+@click.option(
+    "--scale",
+    default="demo",
+    show_default=True,
+    type=click.Choice(["tiny", "demo", "1m", "10m"]),
+    help="Size: tiny (tests), demo (one street), 1m or 10m tickets.",
+)
+def generate(out: Path, seed: int, end: str | None, months: int, scale: str) -> None:
+    """Write demo source files: departments' inspections, hotline exports and ledgers."""
+    manifest = run_generate(out, seed, end, months, scale)
+    files = manifest.get("files", [])
+    click.echo(f"wrote {len(files)} files to {out}")
+
+
+def print_summary(report: Any) -> None:
+    """The per-file summary table after an ingest."""
+    header = ("source", "file", "period", "read", "loaded", "quarant.", "dup.", "outcome")
+    rows = [
+        (
+            o.source,
+            Path(o.file_path).name,
+            o.period or "",
+            str(o.rows_read),
+            str(o.rows_loaded),
+            str(o.rows_quarantined),
+            str(o.rows_duplicate),
+            o.outcome,
+        )
+        for o in report.outcomes
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    loaded = sum(1 for o in report.outcomes if o.outcome == "loaded")
+    unchanged = sum(1 for o in report.outcomes if o.outcome == "unchanged")
+    click.echo(
+        f"{len(report.outcomes)} files: {loaded} loaded, {unchanged} unchanged, "
+        f"{len(report.rejected)} rejected; {len(report.unmatched)} files matched no source"
+    )
+    for rejected in report.rejected:
+        click.echo(f"rejected: {rejected.message}", err=True)
+
+
+def run_ingest(inputs: list[Path], warehouse: Path | None, sources: list[Path]) -> Any:
+    """Ingest the inputs and print the summary; return the report."""
+    from pipelines.ingest import ingest as ingest_files
+
+    report = ingest_files(inputs, warehouse_path(warehouse), extra_sources=sources)
+    print_summary(report)
+    return report
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--sources",
+    "sources",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra folder of source configs (YAML); may be repeated.",
+)
+@warehouse_option
+def ingest(inputs: tuple[Path, ...], sources: tuple[Path, ...], warehouse: Path | None) -> None:
+    """Load source files (or folders of them) into the warehouse; exit 1 if any file is rejected."""
+    report = run_ingest(list(inputs), warehouse, list(sources))
+    if report.rejected:
+        sys.exit(1)
+
+
+def run_build(warehouse: Path | None) -> None:
+    """Build every SQL model into the warehouse and publish it."""
+    from warehouse.build import build as build_models
+    from warehouse.connection import writer
+
+    with writer(warehouse_path(warehouse)) as con:
+        built = build_models(con)
+    for model in built:
+        rows = "" if model.rows is None else f" {model.rows} rows"
+        click.echo(f"built {model.materialization} {model.name}{rows} ({model.seconds:.2f} s)")
+
+
+@cli.command()
+@warehouse_option
+def build(warehouse: Path | None) -> None:
+    """Build the SQL models (staging, intermediate, marts) in dependency order."""
+    run_build(warehouse)
+
+
+def parse_as_of(value: str | None) -> datetime:
+    """An --as-of value (date or date-time, local time) or now."""
+    if value is None:
+        return now_local()
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise DubanError(f"--as-of {value!r}: give a date or time like 2025-06-30T18:00") from None
+    if len(value) <= 10:
+        from warehouse.metrics import end_of_day
+
+        return end_of_day(parsed.date())
+    return parsed.replace(tzinfo=None)
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A KPI value for the terminal."""
+    if value is None:
+        return "-"
+    return f"{value:.1%}" if unit == "ratio" else f"{value:.2f}"
+
+
+@cli.command()
+@click.option(
+    "--from",
+    "date_from",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="First day of the period (inclusive). Default: the latest month with data.",
+)
+@click.option(
+    "--to",
+    "date_to",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Last day of the period (inclusive).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="TIME",
+    help="The moment the figures are computed for (local time). Default: now.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@warehouse_option
+def kpi(
+    date_from: datetime | None,
+    date_to: datetime | None,
+    as_of: str | None,
+    as_json: bool,
+    warehouse: Path | None,
+) -> None:
+    """Print the KPIs for a period with numerator, denominator, target and unit."""
+    from warehouse.connection import connect_readonly
+    from warehouse.metrics import compute, default_period, kpi_document
+
+    con = connect_readonly(warehouse_path(warehouse))
+    try:
+        period = default_period(
+            con,
+            parse_as_of(as_of),
+            date_from.date() if date_from else None,
+            date_to.date() if date_to else None,
+        )
+        values = compute(con, period)
+    finally:
+        con.close()
+    if as_json:
+        click.echo(json.dumps(kpi_document(period, values), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"period {period.date_from} .. {period.date_to}, as of {period.as_of}")
+    for value in values.values():
+        target = "" if value.target is None else f"{value.target.op} {value.target.value:.0%}"
+        status = {True: "met", False: "NOT met", None: ""}[value.meets_target]
+        click.echo(
+            f"{value.name:<28} {format_value(value.value, value.unit):>7}  "
+            f"{value.numerator}/{value.denominator}  target {target or '-'}  {status}"
+        )
+
+
+def run_serve(port: int, warehouse: Path | None) -> None:
+    """Serve the dashboard on the port until interrupted."""
+    path = warehouse_path(warehouse).resolve()
+    if not path.exists():
+        raise WarehouseMissingError(f"warehouse {path} does not exist: run `duban demo` first")
+    env = {**os.environ, "DUBAN_WAREHOUSE": str(path)}
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "streamlit_app.py"),
+        "--server.port", str(port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    click.echo(f"serving the dashboard on http://localhost:{port} (Ctrl+C to stop)")
+    with contextlib.suppress(KeyboardInterrupt):
+        subprocess.run(command, env=env, check=False)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
+@warehouse_option
+def serve(port: int, warehouse: Path | None) -> None:
+    """Serve the dashboard (Streamlit) on http://localhost:PORT."""
+    run_serve(port, warehouse)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/demo"),
+    show_default=True,
+    help="Folder for the demo files.",
+)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
+@click.option(
+    "--end", default=None, metavar="YYYY-MM", help="Last month. Default: last full month."
+)
+@click.option(
+    "--scale", default="demo", show_default=True, type=click.Choice(["tiny", "demo", "1m", "10m"])
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Stop after building; do not serve.")
+@warehouse_option
+def demo(
+    out: Path, seed: int, end: str | None, scale: str, port: int, no_serve: bool,
+    warehouse: Path | None,
+) -> None:  # fmt: skip
+    """Generate, ingest, build, print the KPIs and serve: the whole product in one command."""
+    stamp = out / ".duban-generated.json"
+    wanted = {"seed": seed, "end": end, "scale": scale, "day": date.today().isoformat()}
+    if stamp.exists() and json.loads(stamp.read_text(encoding="utf-8")) == wanted:
+        click.echo(f"demo files in {out} are up to date")
+    else:
+        manifest = run_generate(out, seed, end, 24, scale)
+        stamp.write_text(json.dumps(wanted), encoding="utf-8")
+        click.echo(f"wrote {len(manifest.get('files', []))} demo files to {out}")
+    run_ingest([out], warehouse, [])
+    run_build(warehouse)
+    ctx = click.get_current_context()
+    ctx.invoke(kpi, date_from=None, date_to=None, as_of=None, as_json=False, warehouse=warehouse)
+    if not no_serve:
+        run_serve(port, warehouse)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="duban")

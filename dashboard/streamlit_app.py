@@ -1,0 +1,46 @@
+"""The dashboard's router: title, language, shared filters and the page navigation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import queries
+from dashboard.components import Filters, language_switch, period_filter, t
+from warehouse.clock import now_local
+
+PAGES_DIR = Path(__file__).parent / "app_pages"
+# (file in app_pages/, message key of its title, icon, url path); the first page is the default.
+PAGES: list[tuple[str, str, str, str]] = [
+    ("overview.py", "nav.overview", ":material/dashboard:", "overview"),
+]
+
+
+def main() -> None:
+    """Set up the page, the shared filters and run the selected page."""
+    st.set_page_config(page_title="督办 Duban", page_icon=":material/fact_check:", layout="wide")
+    language = language_switch()
+    st.title(t("app.title"))
+    version = queries.current_version()
+    if version is None:
+        st.info(t("empty.no_warehouse"))
+        st.stop()
+    default_from, default_to = queries.default_dates(version, now_local())
+    st.session_state["filters"] = Filters(language, period_filter(default_from, default_to))
+    navigation = st.navigation(
+        [
+            st.Page(
+                str(PAGES_DIR / file),
+                title=t(title),
+                icon=icon,
+                url_path=url_path,
+                default=index == 0,
+            )
+            for index, (file, title, icon, url_path) in enumerate(PAGES)
+        ]
+    )
+    navigation.run()
+
+
+main()

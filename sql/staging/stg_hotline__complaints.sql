@@ -1,0 +1,48 @@
+-- 12345 hotline complaints, the latest version of each ticket, typed and keyed; one row per ticket
+with
+
+versions as (
+    select * from raw.complaints
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by complaint_id
+            order by _period desc nulls last, _load_id desc, _row desc
+        ) as version_rank,
+        count(*) over (partition by complaint_id) as count_versions
+    from versions
+),
+
+latest as (
+    select
+        complaint_id,
+        received_at,
+        cast(received_at as date) as received_on,
+        channel,
+        caller_name,
+        caller_phone,
+        address,
+        nullif(trim(address), '') as location_key,
+        community,
+        category_l1,
+        category_l2,
+        category_l3,
+        coalesce(category_l3, category_l2, category_l1) as problem_type,
+        description,
+        department,
+        status,
+        first_response_at,
+        closed_at,
+        satisfaction,
+        count_versions,
+        _source as source,
+        _load_id as load_id,
+        _row as source_row
+    from ranked
+    where version_rank = 1
+)
+
+select * from latest

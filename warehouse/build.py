@@ -1,0 +1,83 @@
+"""The build runner: writes the settings table, then creates every SQL model in dependency order."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from warehouse.connection import fetch_one
+from warehouse.models import Model, build_order, discover
+from warehouse.paths import SQL_DIR
+from warehouse.schema import ensure_raw_schema
+from warehouse.settings import Settings, load_settings
+
+
+@dataclass(frozen=True)
+class BuiltModel:
+    """What building one model did."""
+
+    name: str
+    materialization: str
+    rows: int | None
+    seconds: float
+
+
+class ModelBuildError(RuntimeError):
+    """A model's SQL failed."""
+
+
+def write_settings_table(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The windows the models read, as a one-row table `build_settings`."""
+    con.execute(
+        """
+        create or replace table build_settings as
+        select
+            $repeat_hours::integer as repeat_complaint_hours,
+            $duplicate_days::integer as duplicate_inspection_days
+        """,
+        {
+            "repeat_hours": settings.repeat_complaint_hours,
+            "duplicate_days": settings.duplicate_inspection_days,
+        },
+    )
+
+
+def build_model(con: duckdb.DuckDBPyConnection, model: Model) -> BuiltModel:
+    """Create or replace one model's view or table."""
+    started = time.perf_counter()
+    kind = model.materialization
+    try:
+        con.execute(f"create or replace {kind} {model.name} as\n{model.sql}")
+        rows = None
+        if kind == "table":
+            # model names are file names checked against NAME_PATTERN
+            counted = fetch_one(con, f"select count(*) from {model.name}")  # noqa: S608
+            rows = int(counted[0]) if counted else 0  # type: ignore[call-overload]
+    except duckdb.Error as error:
+        raise ModelBuildError(f"model {model.name} ({model.path}): {error}") from error
+    return BuiltModel(model.name, kind, rows, time.perf_counter() - started)
+
+
+def build(
+    con: duckdb.DuckDBPyConnection,
+    sql_dir: Path = SQL_DIR,
+    settings: Settings | None = None,
+    select: set[str] | None = None,
+) -> list[BuiltModel]:
+    """Build every model (or only `select` ones) in dependency order inside one transaction."""
+    ensure_raw_schema(con)
+    write_settings_table(con, settings or load_settings())
+    models = build_order(discover(sql_dir))
+    if select is not None:
+        models = [model for model in models if model.name in select]
+    con.execute("begin transaction")
+    try:
+        built = [build_model(con, model) for model in models]
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+    return built

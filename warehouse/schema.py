@@ -1,0 +1,67 @@
+"""The raw layer's tables: one per contract plus the load ledger and the quarantine."""
+
+from __future__ import annotations
+
+import duckdb
+
+from warehouse.contracts import Contract, load_contracts
+
+RAW_SCHEMA = "raw"
+LINEAGE_COLUMNS = (
+    ("_load_id", "bigint not null"),
+    ("_source", "varchar not null"),
+    ("_period", "varchar"),
+    ("_row", "bigint not null"),
+)
+
+LEDGER_DDL = f"""
+create table if not exists {RAW_SCHEMA}.load_ledger (
+    load_id bigint primary key,
+    source varchar not null,
+    dataset varchar not null,
+    file_path varchar not null,
+    sha256 varchar not null,
+    size_bytes bigint not null,
+    period varchar,
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_quarantined bigint not null,
+    rows_duplicate bigint not null,
+    started_at timestamp not null,
+    finished_at timestamp not null,
+    outcome varchar not null,
+    message varchar
+)
+"""
+
+QUARANTINE_DDL = f"""
+create table if not exists {RAW_SCHEMA}.quarantine (
+    load_id bigint not null,
+    source varchar not null,
+    dataset varchar not null,
+    file_path varchar not null,
+    row_number bigint not null,
+    rule varchar not null,
+    column_name varchar,
+    value varchar,
+    reason varchar not null,
+    raw_row json not null
+)
+"""
+
+
+def raw_table_ddl(contract: Contract) -> str:
+    """The DDL of a dataset's raw table: the contract's columns plus lineage columns."""
+    columns = [f"{column.name} {column.sql_type}" for column in contract.columns]
+    columns += [f"{name} {sql_type}" for name, sql_type in LINEAGE_COLUMNS]
+    body = ",\n    ".join(columns)
+    return f"create table if not exists {RAW_SCHEMA}.{contract.dataset} (\n    {body}\n)"
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schema, each dataset's raw table, the ledger and the quarantine if missing."""
+    con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    for contract in load_contracts().values():
+        con.execute(raw_table_ddl(contract))
+    con.execute(LEDGER_DDL)
+    con.execute(QUARANTINE_DDL)
