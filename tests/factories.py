@@ -45,7 +45,7 @@ def insert_raw(
                 "_row": pl.Int64},
     )  # fmt: skip
     con.register("raw_rows", frame.to_arrow())
-    con.execute(f"insert into raw.{dataset} by name select * from raw_rows")  # noqa: S608
+    con.execute(f"insert into raw.{dataset} by name select * from raw_rows")
     con.unregister("raw_rows")
 
 

@@ -1,4 +1,4 @@
-"""Given/expected tests for the repeat-complaint models: int_complaints_repeat_linked and its marts."""
+"""Given/expected tests for the repeat-complaint models and the marts built on them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Given/expected tests for duplicate inspections: int_inspections_duplicate_linked, inspection_visits."""
+"""Given/expected tests for duplicate inspections: the linking model and inspection_visits."""
 
 from __future__ import annotations
 
