@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from dashboard import queries
 from dashboard.components import Filters, language_switch, period_filter, t
+from dashboard.registry import PAGES
 from warehouse.clock import now_local
-
-PAGES_DIR = Path(__file__).parent / "app_pages"
-# (file in app_pages/, message key of its title, icon, url path); the first page is the default.
-PAGES: list[tuple[str, str, str, str]] = [
-    ("overview.py", "nav.overview", ":material/dashboard:", "overview"),
-]
 
 
 def main() -> None:
@@ -31,13 +24,13 @@ def main() -> None:
     navigation = st.navigation(
         [
             st.Page(
-                str(PAGES_DIR / file),
-                title=t(title),
-                icon=icon,
-                url_path=url_path,
+                str(page.path),
+                title=t(page.title_key),
+                icon=page.icon,
+                url_path=page.url_path,
                 default=index == 0,
             )
-            for index, (file, title, icon, url_path) in enumerate(PAGES)
+            for index, page in enumerate(PAGES)
         ]
     )
     navigation.run()

@@ -35,6 +35,7 @@ def _gx() -> Any:
 def compile_suite(contract: Contract) -> Any:
     """The contract as a GX ExpectationSuite named after the dataset."""
     gx = _gx()
+    _context()
     suite = gx.ExpectationSuite(name=contract.dataset)
     for column in contract.columns:
         meta = {"rule": f"required:{column.name}", "column": column.name}
@@ -86,11 +87,16 @@ def compile_suite(contract: Contract) -> Any:
 
 
 @cache
-def _batch_definition() -> Any:
-    gx = _gx()
-    context = gx.get_context(mode="ephemeral")
+def _context() -> Any:
+    """One ephemeral GX context per process (nothing written to disk, no progress bars)."""
+    context = _gx().get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False, "metric_calculations": False}
-    source = context.data_sources.add_pandas("duban_incoming")
+    return context
+
+
+@cache
+def _batch_definition() -> Any:
+    source = _context().data_sources.add_pandas("duban_incoming")
     asset = source.add_dataframe_asset("batch")
     return asset.add_batch_definition_whole_dataframe("whole")
 

@@ -89,3 +89,44 @@ def write_minzheng(folder: Path, period: str, lines: list[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(("\n".join([MINZHENG_HEADER, *lines]) + "\n").encode("utf-8-sig"))
     return path
+
+
+def small_warehouse(path: Path) -> Path:
+    """A published warehouse with a few complaints and visits in March and April 2025, built."""
+    from warehouse.build import build
+    from warehouse.connection import writer
+    from warehouse.schema import ensure_raw_schema
+
+    complaints = [
+        ("A1", "2025-03-01 09:00", "幸福里3栋"),
+        ("A2", "2025-03-10 09:00", "幸福里3栋"),
+        ("A3", "2025-03-20 09:00", "幸福里3栋"),
+        ("B1", "2025-03-21 09:00", "阳光城1栋"),
+        ("C1", "2025-04-02 09:00", "阳光城1栋"),
+        ("C2", "2025-04-12 09:00", "和平路8号"),
+        ("C3", "2025-04-22 09:00", "和平路9号"),
+        ("C4", "2025-04-23 09:00", "和平路10号"),
+    ]
+    visits = [("M1", "2025-03-01"), ("M2", "2025-03-11"), ("M3", "2025-04-20")]
+    with writer(path) as con:
+        ensure_raw_schema(con)
+        insert_raw(
+            con,
+            "complaints",
+            [
+                {"complaint_id": i, "received_at": ts(r), "address": a, "category_l1": "环境卫生",
+                 "category_l3": "垃圾清运不及时", "community": "幸福里社区"}
+                for i, r, a in complaints
+            ],
+        )  # fmt: skip
+        insert_raw(
+            con,
+            "inspections",
+            [
+                {"inspection_id": i, "department": "民政", "inspected_on": day(d),
+                 "community": "幸福里社区", "subject": "养老服务", "result": "合格"}
+                for i, d in visits
+            ],
+        )  # fmt: skip
+        build(con)
+    return path

@@ -1,0 +1,27 @@
+"""`python -m bench` (`make bench`): run every benchmark and rewrite docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bench import slice as slice_bench
+from bench.harness import report
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    """Run the benchmarks and write the report."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--runs", type=int, default=3, help="runs per benchmark (median reported)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--scale", default="demo", help="generator scale for the slice benchmark")
+    args = parser.parse_args()
+    results = [slice_bench.run(args.runs, args.scale)]
+    args.out.write_text(report(results, args.runs), encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
