@@ -231,11 +231,12 @@ def kpi(
     from warehouse.connection import connect_readonly
     from warehouse.metrics import compute, default_period, kpi_document
 
+    moment = parse_as_of(as_of)
     con = connect_readonly(warehouse_path(warehouse))
     try:
         period = default_period(
             con,
-            parse_as_of(as_of),
+            moment,
             date_from.date() if date_from else None,
             date_to.date() if date_to else None,
         )
