@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -100,6 +101,11 @@ def generate(out: Path, seed: int, end: str | None, months: int, scale: str) -> 
     click.echo(f"wrote {len(files)} files to {out}")
 
 
+def display_width(text: str) -> int:
+    """Columns a string takes on a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def print_summary(report: Any) -> None:
     """The per-file summary table after an ingest."""
     header = ("source", "file", "period", "read", "loaded", "quarant.", "dup.", "outcome")
@@ -116,9 +122,11 @@ def print_summary(report: Any) -> None:
         )
         for o in report.outcomes
     ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    widths = [max(display_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        pairs = zip(row, widths, strict=True)
+        cells = (cell + " " * (width - display_width(cell)) for cell, width in pairs)
+        click.echo("  ".join(cells).rstrip())
     loaded = sum(1 for o in report.outcomes if o.outcome == "loaded")
     unchanged = sum(1 for o in report.outcomes if o.outcome == "unchanged")
     click.echo(

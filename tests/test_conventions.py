@@ -28,7 +28,9 @@ def python_files() -> list[Path]:
 @pytest.mark.parametrize("path", sorted((ROOT / "sql").rglob("*.sql")), ids=lambda p: p.name)
 def test_every_sql_file_starts_with_its_header_and_grain(path: Path) -> None:
     first = path.read_text(encoding="utf-8").splitlines()[0]
-    assert HEADER_PATTERN.match(first), f"{path}: first line must be '-- <what>; one row per <grain>'"
+    assert HEADER_PATTERN.match(first), (
+        f"{path}: first line must be '-- <what>; one row per <grain>'"
+    )
 
 
 def test_sql_files_live_in_the_three_layers_only() -> None:

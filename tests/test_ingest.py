@@ -52,7 +52,9 @@ def test_bad_rows_are_quarantined_with_file_line_rule_and_column(tmp_path: Path)
     )
     warehouse = tmp_path / "w.duckdb"
     [outcome] = ingest([tmp_path / "in"], warehouse).outcomes
-    assert outcome.rows_read == outcome.rows_loaded + outcome.rows_quarantined + outcome.rows_duplicate
+    assert (
+        outcome.rows_read == outcome.rows_loaded + outcome.rows_quarantined + outcome.rows_duplicate
+    )
     assert (outcome.rows_loaded, outcome.rows_quarantined, outcome.rows_duplicate) == (1, 3, 1)
     rows = query(
         warehouse,
@@ -71,7 +73,9 @@ def test_bad_rows_are_quarantined_with_file_line_rule_and_column(tmp_path: Path)
 
 def test_a_renamed_column_rejects_the_file_with_the_column_diff(tmp_path: Path) -> None:
     path = write_hotline(tmp_path / "in", "2025-03", [hotline_row("GD1", "2025-03-01 09:00:00")])
-    path.write_text(path.read_text(encoding="utf-8").replace("满意度", "评价结果"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("满意度", "评价结果"), encoding="utf-8"
+    )
     warehouse = tmp_path / "w.duckdb"
     report = ingest([tmp_path / "in"], warehouse)
     [outcome] = report.rejected
@@ -147,7 +151,9 @@ def test_a_user_source_folder_onboards_a_new_source(tmp_path: Path) -> None:
     )
     data = tmp_path / "in" / "城管_2025-03.csv"
     data.parent.mkdir()
-    data.write_bytes("编号,日期,社区,事项,结论\nC1,2025年3月5日,幸福里社区,市容环境,未通过\n".encode("gb18030"))
+    data.write_bytes(
+        "编号,日期,社区,事项,结论\nC1,2025年3月5日,幸福里社区,市容环境,未通过\n".encode("gb18030")
+    )
     warehouse = tmp_path / "w.duckdb"
     ingest([tmp_path / "in"], warehouse, extra_sources=[sources])
     rows = query(warehouse, "select department, inspected_on::varchar, result from raw.inspections")
