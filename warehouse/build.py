@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.calendar import build_calendar
 from warehouse.connection import fetch_one
 from warehouse.models import Model, build_order, discover
 from warehouse.paths import SQL_DIR
@@ -45,6 +46,16 @@ def write_settings_table(con: duckdb.DuckDBPyConnection, settings: Settings) -> 
     )
 
 
+def write_calendar_table(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The working-day calendar as the table `ref_calendar` (one row per day)."""
+    calendar = build_calendar(settings.calendar)
+    con.register("calendar_rows", calendar.to_arrow())
+    try:
+        con.execute("create or replace table ref_calendar as select * from calendar_rows")
+    finally:
+        con.unregister("calendar_rows")
+
+
 def build_model(con: duckdb.DuckDBPyConnection, model: Model) -> BuiltModel:
     """Create or replace one model's view or table."""
     started = time.perf_counter()
@@ -69,7 +80,9 @@ def build(
 ) -> list[BuiltModel]:
     """Build every model (or only `select` ones) in dependency order inside one transaction."""
     ensure_raw_schema(con)
-    write_settings_table(con, settings or load_settings())
+    settings = settings or load_settings()
+    write_settings_table(con, settings)
+    write_calendar_table(con, settings)
     models = build_order(discover(sql_dir))
     if select is not None:
         models = [model for model in models if model.name in select]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from warehouse.calendar import CalendarOverrides
 from warehouse.paths import SETTINGS_FILE
 
 
@@ -38,6 +40,14 @@ class Settings:
     repeat_complaint_hours: int
     duplicate_inspection_days: int
     targets: dict[str, Target]
+    calendar: CalendarOverrides = field(default_factory=CalendarOverrides)
+
+
+def _dates(values: list[Any] | None, key: str) -> list[date]:
+    try:
+        return [v if isinstance(v, date) else date.fromisoformat(str(v)) for v in values or []]
+    except ValueError as error:
+        raise ValueError(f"settings: calendar.{key}: {error}") from None
 
 
 def parse_settings(raw: dict[str, Any]) -> Settings:
@@ -51,7 +61,13 @@ def parse_settings(raw: dict[str, Any]) -> Settings:
         for name, target in targets.items():
             if target.op not in {"<", "<=", ">", ">="}:
                 raise ValueError(f"target {name}: op must be one of < <= > >=, got {target.op!r}")
+        calendar = raw.get("calendar") or {}
+        overrides = CalendarOverrides(
+            holidays=frozenset(_dates(calendar.get("extra_holidays"), "extra_holidays")),
+            workdays=frozenset(_dates(calendar.get("extra_workdays"), "extra_workdays")),
+        )
         return Settings(
+            calendar=overrides,
             timezone=str(raw.get("timezone", "Asia/Shanghai")),
             repeat_complaint_hours=int(windows["repeat_complaint_hours"]),
             duplicate_inspection_days=int(windows["duplicate_inspection_days"]),
