@@ -88,12 +88,10 @@ def kpi_tile(kpi: KpiValue) -> None:
     status = {True: t("kpi.met"), False: t("kpi.not_met"), None: t("kpi.no_data")}[kpi.meets_target]
     if kpi.target is None and kpi.value is not None:
         status = ""
+    fraction = t("kpi.fraction", numerator=kpi.numerator, denominator=kpi.denominator)
     with st.container(border=True):
         st.metric(label, format_rate(kpi.value), help=target)
-        st.caption(
-            f"{target} · {status} · "
-            + t("kpi.fraction", numerator=kpi.numerator, denominator=kpi.denominator)
-        )
+        st.caption(" · ".join(part for part in (target, status, fraction) if part))
 
 
 def source_caption(source: str, loaded_at: datetime | None) -> None:

@@ -21,7 +21,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "统计期 {date_from} 至 {date_to}，截至 {as_of}",
         "en": "Period {date_from} to {date_to}, as of {as_of}",
     },
-    "overview.trend": {"zh": "重复投诉率月度趋势", "en": "Repeat-complaint rate by month"},
+    "overview.trend": {
+        "zh": "重复投诉率月度趋势（截至统计期末的近 24 个月）",
+        "en": "Repeat-complaint rate by month (24 months to the end of the period)",
+    },
     "kpi.repeat_complaint_rate": {"zh": "重复投诉率", "en": "Repeat-complaint rate"},
     "kpi.duplicate_inspection_rate": {"zh": "重复检查率", "en": "Duplicate-inspection rate"},
     "kpi.target": {"zh": "目标 {op} {value}", "en": "Target {op} {value}"},

@@ -57,8 +57,8 @@ def kpis(version: WarehouseVersion, period: Period) -> dict[str, KpiValue]:
 
 
 @st.cache_data(ttl=600, max_entries=256)
-def monthly_repeat_rate(version: WarehouseVersion, date_from: date, date_to: date) -> pl.DataFrame:
-    """The repeat-complaint rate per month over the months the period touches."""
+def monthly_repeat_rate(version: WarehouseVersion, date_to: date, months: int = 24) -> pl.DataFrame:
+    """The repeat-complaint rate per month, for the `months` months up to the period's end."""
     return fetch_frame(
         _cursor(version),
         """
@@ -68,11 +68,12 @@ def monthly_repeat_rate(version: WarehouseVersion, date_from: date, date_to: dat
                 sum(count_complaints)::bigint as count_complaints,
                 sum(count_repeats) / sum(count_complaints) as repeat_complaint_rate
             from complaints_monthly
-            where month_on between date_trunc('month', $date_from::date) and $date_to
+            where month_on > date_trunc('month', $date_to::date) - to_months($months)
+                and month_on <= $date_to
             group by month_on
             order by month_on
         """,
-        {"date_from": date_from, "date_to": date_to},
+        {"date_to": date_to, "months": months},
     )
 
 

@@ -273,7 +273,7 @@ def run_serve(port: int, warehouse: Path | None) -> None:
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "streamlit_app.py"),
         "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]  # fmt: skip
     click.echo(f"serving the dashboard on http://localhost:{port} (Ctrl+C to stop)")
     with contextlib.suppress(KeyboardInterrupt):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +34,10 @@ def test_the_overview_shows_the_repeat_rate_against_its_target(app: AppTest) -> 
     assert "1 / 4" in captions
     assert "未达标" in captions
     assert "数据来源：complaints_monthly" in captions
+    [chart] = at.get("plotly_chart")
+    figure = json.loads(chart.proto.spec)
+    months = figure["data"][0]["x"]
+    assert [m[:7] for m in months] == ["2025-03", "2025-04"]  # the trend reaches before the period
 
 
 def test_changing_the_period_changes_the_figures(app: AppTest) -> None:

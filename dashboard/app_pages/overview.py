@@ -29,7 +29,7 @@ for column, value in zip(columns, values.values(), strict=True):
         kpi_tile(value)
 
 st.subheader(t("overview.trend"))
-trend = queries.monthly_repeat_rate(version, period.date_from, period.date_to)
+trend = queries.monthly_repeat_rate(version, period.date_to)
 if trend.is_empty():
     st.info(t("empty.no_data"))
 else:
