@@ -122,13 +122,12 @@ def test_complaints_monthly_counts_and_rate(con: duckdb.DuckDBPyConnection) -> N
     build(con)
     result = fetch_frame(
         con,
-        "select month_on, community, problem_type, count_complaints, count_repeats, "
+        "select month_on, problem_type, count_complaints, count_repeats, "
         "count_unlocated, repeat_complaint_rate from complaints_monthly order by month_on",
     )
     expected = pl.DataFrame(
         {
             "month_on": [day("2025-03-01"), day("2025-04-01")],
-            "community": ["幸福里社区", "幸福里社区"],
             "problem_type": ["垃圾清运不及时", "垃圾清运不及时"],
             "count_complaints": [3, 2],
             "count_repeats": [2, 1],

@@ -2,7 +2,7 @@
 with
 
 complaints as (
-    select * from stg_hotline__complaints
+    select * from int_complaints_located
 ),
 
 settings as (
