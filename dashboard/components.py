@@ -78,19 +78,34 @@ def format_rate(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
+def format_value(value: float | None, unit: str) -> str:
+    """A KPI value in its unit, or a dash."""
+    if value is None:
+        return "—"
+    if unit == "working_days":
+        return t("unit.working_days", value=f"{value:.1f}")
+    return format_rate(value)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:.3f}"
+
+
 def kpi_tile(kpi: KpiValue) -> None:
     """One KPI: value, target, status, numerator/denominator."""
     label = t(f"kpi.{kpi.name}")
     if kpi.target is None:
         target = t("kpi.no_target")
     else:
-        target = t("kpi.target", op=kpi.target.op, value=format_rate(kpi.target.value))
+        target = t("kpi.target", op=kpi.target.op, value=format_value(kpi.target.value, kpi.unit))
     status = {True: t("kpi.met"), False: t("kpi.not_met"), None: t("kpi.no_data")}[kpi.meets_target]
     if kpi.target is None and kpi.value is not None:
         status = ""
-    fraction = t("kpi.fraction", numerator=kpi.numerator, denominator=kpi.denominator)
+    fraction = t(
+        "kpi.fraction", numerator=_number(kpi.numerator), denominator=_number(kpi.denominator)
+    )
     with st.container(border=True):
-        st.metric(label, format_rate(kpi.value), help=target)
+        st.metric(label, format_value(kpi.value, kpi.unit), help=target)
         st.caption(" · ".join(part for part in (target, status, fraction) if part))
 
 

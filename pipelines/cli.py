@@ -204,6 +204,11 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{value:.1%}" if unit == "ratio" else f"{value:.2f}"
 
 
+def format_number(value: float) -> str:
+    """A numerator or denominator: whole numbers as such, fractions to 4 places."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.4f}"
+
+
 @cli.command()
 @click.option(
     "--from",
@@ -226,16 +231,32 @@ def format_value(value: float | None, unit: str) -> str:
     metavar="TIME",
     help="The moment the figures are computed for (local time). Default: now.",
 )
+@click.option(
+    "--community",
+    default=None,
+    metavar="ID",
+    help="Only this community (its community_id, e.g. C0001).",
+)
+@click.option(
+    "--department",
+    default=None,
+    metavar="NAME",
+    help="Only this department (short name, e.g. 城管).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @warehouse_option
 def kpi(
     date_from: datetime | None,
     date_to: datetime | None,
     as_of: str | None,
+    community: str | None,
+    department: str | None,
     as_json: bool,
     warehouse: Path | None,
 ) -> None:
-    """Print the KPIs for a period with numerator, denominator, target and unit."""
+    """Print every KPI for a period with numerator, denominator, target and unit."""
+    from dataclasses import replace
+
     from warehouse.connection import connect_readonly
     from warehouse.metrics import compute, default_period, kpi_document
 
@@ -248,19 +269,29 @@ def kpi(
             date_from.date() if date_from else None,
             date_to.date() if date_to else None,
         )
+        period = replace(period, community=community, department=department)
         values = compute(con, period)
     finally:
         con.close()
     if as_json:
         click.echo(json.dumps(kpi_document(period, values), ensure_ascii=False, indent=2))
         return
-    click.echo(f"period {period.date_from} .. {period.date_to}, as of {period.as_of}")
+    scope = "".join(
+        f", {key} {name}" for key, name in (("community", community), ("department", department))
+        if name
+    )  # fmt: skip
+    click.echo(f"period {period.date_from} .. {period.date_to}, as of {period.as_of}{scope}")
     for value in values.values():
-        target = "" if value.target is None else f"{value.target.op} {value.target.value:.0%}"
+        target = (
+            "-"
+            if value.target is None
+            else f"{value.target.op} {format_value(value.target.value, value.unit)}"
+        )
         status = {True: "met", False: "NOT met", None: ""}[value.meets_target]
+        parts = f"{format_number(value.numerator)}/{format_number(value.denominator)}"
         click.echo(
-            f"{value.name:<28} {format_value(value.value, value.unit):>7}  "
-            f"{value.numerator}/{value.denominator}  target {target or '-'}  {status}"
+            f"{value.name:<32} {format_value(value.value, value.unit):>7}  {parts:<14} "
+            f"target {target:<8} {status}".rstrip()
         )
 
 

@@ -37,11 +37,23 @@ def write_settings_table(con: duckdb.DuckDBPyConnection, settings: Settings) -> 
         create or replace table build_settings as
         select
             $repeat_hours::integer as repeat_complaint_hours,
-            $duplicate_days::integer as duplicate_inspection_days
+            $duplicate_days::integer as duplicate_inspection_days,
+            $feedback_hours::integer as feedback_hours,
+            $response_hours::integer as response_hours,
+            $rectification_days::integer as rectification_working_days,
+            $evaluation_days::integer as evaluation_working_days,
+            $recurrence_days::integer as recurrence_days,
+            $second_round_below::double as second_round_below_pct
         """,
         {
             "repeat_hours": settings.repeat_complaint_hours,
             "duplicate_days": settings.duplicate_inspection_days,
+            "feedback_hours": settings.feedback_hours,
+            "response_hours": settings.response_hours,
+            "rectification_days": settings.rectification_working_days,
+            "evaluation_days": settings.evaluation_working_days,
+            "recurrence_days": settings.recurrence_days,
+            "second_round_below": settings.second_round_below_pct,
         },
     )
 

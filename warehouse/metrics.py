@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import duckdb
@@ -12,18 +12,29 @@ import duckdb
 from warehouse.connection import fetch_one
 from warehouse.settings import Settings, Target, load_settings
 
+# Filters every KPI takes; a None parameter means "all". Identifiers are fixed here, values bound.
+COMMUNITY = "($community::varchar is null or community_id = $community)"
+COMPLAINT_DEPARTMENT = "($department::varchar is null or handling_department = $department)"
+VISIT_DEPARTMENT = (
+    "($department::varchar is null or list_contains(departments_involved, $department))"
+)
+CASE_DEPARTMENT = "($department::varchar is null or responsible_department = $department)"
+
 
 @dataclass(frozen=True)
 class KpiSpec:
-    """A KPI: its unit, and the SQL giving its numerator and denominator for a period.
+    """A KPI: its unit, how its value follows from the parts, and the SQL giving the parts.
 
-    The SQL reads marts only and takes the bound parameters $date_from, $date_to and $as_of.
+    The SQL reads one mart and takes the bound parameters $date_from, $date_to, $as_of,
+    $community and $department; it returns (numerator, denominator). `kind` says how the value
+    follows: `ratio` numerator / denominator, `mean` the same, `median` the numerator itself.
     """
 
     name: str
     unit: str
     mart: str
     sql: str
+    kind: str = "ratio"
 
 
 @dataclass(frozen=True)
@@ -33,10 +44,18 @@ class Period:
     date_from: date
     date_to: date
     as_of: datetime
+    community: str | None = None
+    department: str | None = None
 
     def params(self) -> dict[str, Any]:
-        """The period as bound SQL parameters."""
-        return {"date_from": self.date_from, "date_to": self.date_to, "as_of": self.as_of}
+        """The period and filters as bound SQL parameters."""
+        return {
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "as_of": self.as_of,
+            "community": self.community,
+            "department": self.department,
+        }
 
 
 @dataclass(frozen=True)
@@ -45,8 +64,8 @@ class KpiValue:
 
     name: str
     value: float | None
-    numerator: int
-    denominator: int
+    numerator: float
+    denominator: float
     target: Target | None
     unit: str
 
@@ -68,29 +87,145 @@ class KpiValue:
         }
 
 
+# The SQL below is composed from this module's constants only; every value is a bound parameter.
+def _complaints(measure: str, where: str) -> str:
+    filters = f"{where} and {COMMUNITY} and {COMPLAINT_DEPARTMENT}"
+    return f"select {measure} from complaint_tickets where {filters}"  # noqa: S608
+
+
+def _visits(measure: str) -> str:
+    return f"select {measure} from inspection_visits where {VISITED}"  # noqa: S608
+
+
+def _cases(measure: str, where: str) -> str:
+    filters = f"{where} and {COMMUNITY} and {CASE_DEPARTMENT}"
+    return f"select {measure} from rectification_cases where {filters}"  # noqa: S608
+
+
+RECEIVED = "received_on between $date_from and $date_to and received_at <= $as_of"
+CLOSED = "closed_on between $date_from and $date_to and closed_at <= $as_of"
+VISITED = (
+    "inspected_on between $date_from and $date_to and inspected_on <= cast($as_of as date) "
+    f"and {COMMUNITY} and {VISIT_DEPARTMENT}"
+)
+NOTICED_AND_DUE = (
+    "noticed_on between $date_from and $date_to and noticed_at <= $as_of "
+    "and rectification_deadline_on <= cast($as_of as date)"
+)
+COMPLETED_AND_EVALUATION_DUE = (
+    "completed_on between $date_from and $date_to and completed_at <= $as_of "
+    "and evaluation_deadline_on <= cast($as_of as date)"
+)
+
 KPIS: dict[str, KpiSpec] = {
     spec.name: spec
     for spec in [
         KpiSpec(
-            name="repeat_complaint_rate",
-            unit="ratio",
-            mart="complaint_tickets",
-            sql="""
-                select count(*) filter (where is_repeat), count(*)
-                from complaint_tickets
-                where received_on between $date_from and $date_to and received_at <= $as_of
-            """,
+            "repeat_complaint_rate",
+            "ratio",
+            "complaint_tickets",
+            _complaints("count(*) filter (where is_repeat), count(*)", RECEIVED),
         ),
         KpiSpec(
-            name="duplicate_inspection_rate",
-            unit="ratio",
-            mart="inspection_visits",
-            sql="""
-                select count(*) filter (where is_duplicate), count(*)
-                from inspection_visits
-                where inspected_on between $date_from and $date_to
-                    and inspected_on <= cast($as_of as date)
-            """,
+            "response_within_24h_rate",
+            "ratio",
+            "complaint_tickets",
+            _complaints(
+                "count(*) filter (where is_responded_within_24h and first_response_at <= $as_of),"
+                " count(*)",
+                RECEIVED,
+            ),
+        ),
+        KpiSpec(
+            "avg_handling_working_days",
+            "working_days",
+            "complaint_tickets",
+            _complaints("coalesce(sum(handling_working_days), 0), count(*)", CLOSED),
+            kind="mean",
+        ),
+        KpiSpec(
+            "median_handling_working_days",
+            "working_days",
+            "complaint_tickets",
+            _complaints("median(handling_working_days), count(*)", CLOSED),
+            kind="median",
+        ),
+        KpiSpec(
+            "complaint_satisfaction_rate",
+            "ratio",
+            "complaint_tickets",
+            _complaints(
+                "count(*) filter (where is_satisfied), count(*) filter (where is_rated)", CLOSED
+            ),
+        ),
+        KpiSpec(
+            "duplicate_inspection_rate",
+            "ratio",
+            "inspection_visits",
+            _visits("count(*) filter (where is_duplicate), count(*)"),
+        ),
+        KpiSpec(
+            "duplicate_inspection_reduction",
+            "ratio",
+            "inspection_visits",
+            "",  # computed from duplicate_inspection_rate in this period and in the baseline
+            kind="reduction",
+        ),
+        KpiSpec(
+            "feedback_within_24h_rate",
+            "ratio",
+            "rectification_cases",
+            _cases(
+                "count(*) filter (where is_noticed_within_24h and noticed_at <= $as_of), count(*)",
+                "round = 1 and cast(found_at as date) between $date_from and $date_to "
+                "and found_at <= $as_of",
+            ),
+        ),
+        KpiSpec(
+            "rectified_on_time_rate",
+            "ratio",
+            "rectification_cases",
+            _cases(
+                "count(*) filter (where is_completed_on_time and completed_at <= $as_of), count(*)",
+                NOTICED_AND_DUE,
+            ),
+        ),
+        KpiSpec(
+            "rectification_completion_rate",
+            "ratio",
+            "rectification_cases",
+            _cases(
+                "count(*) filter (where is_completed and completed_at <= $as_of), count(*)",
+                NOTICED_AND_DUE,
+            ),
+        ),
+        KpiSpec(
+            "evaluated_on_time_rate",
+            "ratio",
+            "rectification_cases",
+            _cases(
+                "count(*) filter (where is_evaluated_on_time and evaluated_at <= $as_of), count(*)",
+                COMPLETED_AND_EVALUATION_DUE,
+            ),
+        ),
+        KpiSpec(
+            "second_rectification_rate",
+            "ratio",
+            "rectification_cases",
+            _cases(
+                "count(*) filter (where is_below_satisfaction), count(*)",
+                "evaluated_on between $date_from and $date_to and evaluated_at <= $as_of",
+            ),
+        ),
+        KpiSpec(
+            "recurrence_3m_rate",
+            "ratio",
+            "rectification_cases",
+            _cases(
+                "count(*) filter (where is_recurred), count(*)",
+                "completed_on between $date_from and $date_to "
+                "and completed_at + interval 90 days <= $as_of",
+            ),
         ),
     ]
 }
@@ -100,6 +235,14 @@ def month_bounds(day: date) -> tuple[date, date]:
     """The first and last day of the month containing `day`."""
     last = calendar.monthrange(day.year, day.month)[1]
     return day.replace(day=1), day.replace(day=last)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day-of-month `months` later (clipped to the month's end)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
 
 
 def default_period(
@@ -124,6 +267,32 @@ def default_period(
     return Period(date_from, date_to, as_of)
 
 
+def baseline_period(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings) -> Period:
+    """The baseline the reduction compares with: settings' dates, else the first N months."""
+    if settings.baseline_from and settings.baseline_to:
+        start, end = settings.baseline_from, settings.baseline_to
+    else:
+        row = fetch_one(con, "select min(inspected_on) from inspection_visits")
+        first = row[0] if row and isinstance(row[0], date) else period.date_from
+        start = first.replace(day=1)
+        end = add_months(start, settings.baseline_months) - timedelta(days=1)
+    return replace(period, date_from=start, date_to=end)
+
+
+def _parts(con: duckdb.DuckDBPyConnection, spec: KpiSpec, period: Period) -> tuple[float, float]:
+    row = fetch_one(con, spec.sql, period.params())
+    if row is None or row[1] is None:
+        return 0.0, 0.0
+    numerator = float(row[0]) if row[0] is not None else 0.0  # type: ignore[arg-type]
+    return numerator, float(row[1])  # type: ignore[arg-type]
+
+
+def _value(kind: str, numerator: float, denominator: float) -> float | None:
+    if not denominator:
+        return None
+    return numerator if kind == "median" else numerator / denominator
+
+
 def compute(
     con: duckdb.DuckDBPyConnection,
     period: Period,
@@ -135,13 +304,21 @@ def compute(
     values: dict[str, KpiValue] = {}
     for name in names or list(KPIS):
         spec = KPIS[name]
-        row = fetch_one(con, spec.sql, period.params())
-        numerator, denominator = (int(row[0]), int(row[1])) if row else (0, 0)  # type: ignore[call-overload]
+        if spec.kind == "reduction":
+            rate_spec = KPIS["duplicate_inspection_rate"]
+            base = _value("ratio", *_parts(con, rate_spec, baseline_period(con, period, settings)))
+            rate = _value("ratio", *_parts(con, rate_spec, period))
+            numerator, denominator = (base - rate, base) if base and rate is not None else (0, 0)
+        else:
+            numerator, denominator = _parts(con, spec, period)
+        count_like = spec.kind in {"ratio", "mean", "median"} and spec.kind != "reduction"
         values[name] = KpiValue(
             name=name,
-            value=numerator / denominator if denominator else None,
-            numerator=numerator,
-            denominator=denominator,
+            value=_value(
+                "ratio" if spec.kind == "reduction" else spec.kind, numerator, denominator
+            ),
+            numerator=int(numerator) if count_like and spec.kind != "median" else numerator,
+            denominator=int(denominator) if count_like else denominator,
             target=settings.targets.get(name),
             unit=spec.unit,
         )
@@ -150,7 +327,7 @@ def compute(
 
 def kpi_document(period: Period, values: dict[str, KpiValue]) -> dict[str, Any]:
     """The `duban kpi --json` document."""
-    return {
+    document: dict[str, Any] = {
         "period": {
             "from": period.date_from.isoformat(),
             "to": period.date_to.isoformat(),
@@ -158,6 +335,10 @@ def kpi_document(period: Period, values: dict[str, KpiValue]) -> dict[str, Any]:
         },
         "kpis": {name: value.as_json() for name, value in values.items()},
     }
+    filters = {"community": period.community, "department": period.department}
+    if any(filters.values()):
+        document["filters"] = {key: value for key, value in filters.items() if value}
+    return document
 
 
 def end_of_day(day: date) -> datetime:

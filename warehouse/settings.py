@@ -40,6 +40,15 @@ class Settings:
     repeat_complaint_hours: int
     duplicate_inspection_days: int
     targets: dict[str, Target]
+    feedback_hours: int = 24
+    response_hours: int = 24
+    rectification_working_days: int = 15
+    evaluation_working_days: int = 5
+    recurrence_days: int = 90
+    second_round_below_pct: float = 80.0
+    baseline_months: int = 12
+    baseline_from: date | None = None
+    baseline_to: date | None = None
     calendar: CalendarOverrides = field(default_factory=CalendarOverrides)
 
 
@@ -47,7 +56,7 @@ def _dates(values: list[Any] | None, key: str) -> list[date]:
     try:
         return [v if isinstance(v, date) else date.fromisoformat(str(v)) for v in values or []]
     except ValueError as error:
-        raise ValueError(f"settings: calendar.{key}: {error}") from None
+        raise ValueError(f"settings: {key}: {error}") from None
 
 
 def parse_settings(raw: dict[str, Any]) -> Settings:
@@ -63,11 +72,22 @@ def parse_settings(raw: dict[str, Any]) -> Settings:
                 raise ValueError(f"target {name}: op must be one of < <= > >=, got {target.op!r}")
         calendar = raw.get("calendar") or {}
         overrides = CalendarOverrides(
-            holidays=frozenset(_dates(calendar.get("extra_holidays"), "extra_holidays")),
-            workdays=frozenset(_dates(calendar.get("extra_workdays"), "extra_workdays")),
+            holidays=frozenset(_dates(calendar.get("extra_holidays"), "calendar.extra_holidays")),
+            workdays=frozenset(_dates(calendar.get("extra_workdays"), "calendar.extra_workdays")),
         )
+        baseline = raw.get("baseline") or {}
+        explicit = _dates([v for v in (baseline.get("from"), baseline.get("to")) if v], "baseline")
         return Settings(
             calendar=overrides,
+            feedback_hours=int(windows.get("feedback_hours", 24)),
+            response_hours=int(windows.get("response_hours", 24)),
+            rectification_working_days=int(windows.get("rectification_working_days", 15)),
+            evaluation_working_days=int(windows.get("evaluation_working_days", 5)),
+            recurrence_days=int(windows.get("recurrence_days", 90)),
+            second_round_below_pct=float(windows.get("second_round_below_pct", 80)),
+            baseline_months=int(baseline.get("months", 12)),
+            baseline_from=explicit[0] if len(explicit) == 2 else None,
+            baseline_to=explicit[1] if len(explicit) == 2 else None,
             timezone=str(raw.get("timezone", "Asia/Shanghai")),
             repeat_complaint_hours=int(windows["repeat_complaint_hours"]),
             duplicate_inspection_days=int(windows["duplicate_inspection_days"]),

@@ -23,10 +23,11 @@ st.caption(
     )
 )
 values = queries.kpis(version, period)
-columns = st.columns(len(values))
-for column, value in zip(columns, values.values(), strict=True):
-    with column:
-        kpi_tile(value)
+tiles = list(values.values())
+for start in range(0, len(tiles), 4):
+    for column, value in zip(st.columns(4), tiles[start : start + 4], strict=False):
+        with column:
+            kpi_tile(value)
 
 st.subheader(t("overview.trend"))
 trend = queries.monthly_repeat_rate(version, period.date_to)

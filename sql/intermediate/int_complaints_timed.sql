@@ -9,12 +9,16 @@ calendar as (
     select * from ref_calendar
 ),
 
+settings as (
+    select * from build_settings
+),
+
 timed as (
     select
         complaints.*,
         cast(closed_at as date) as closed_on,
         first_response_at is not null
-            and epoch(first_response_at) - epoch(received_at) <= 24 * 3600
+            and epoch(first_response_at) - epoch(received_at) <= settings.response_hours * 3600
             as is_responded_within_24h,
         closed_at is not null as is_closed,
         closed_cal.working_day_number - received_cal.working_day_number as handling_working_days,
@@ -23,6 +27,7 @@ timed as (
         satisfaction is not null as is_rated,
         satisfaction in ('满意', '基本满意') as is_satisfied
     from complaints
+    cross join settings
     left join calendar as received_cal on received_cal.day_on = complaints.received_on
     left join calendar as closed_cal on closed_cal.day_on = cast(complaints.closed_at as date)
 )

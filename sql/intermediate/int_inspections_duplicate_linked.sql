@@ -9,14 +9,37 @@ settings as (
     select * from build_settings
 ),
 
-ordered as (
+problem_types as (
+    select level3, any_value(problem_type_id) as problem_type_id
+    from stg_reference__problem_types
+    group by level3
+),
+
+keyed as (
     select
         visits.*,
-        lag(visit_id) over visit_order as previous_visit_id,
-        lag(inspected_on) over visit_order as previous_inspected_on
+        coalesce(visits.community_id, visits.community) as community_key,
+        problem_types.level3 as problem_type,
+        list_distinct(
+            list_filter(
+                [visits.department]
+                || coalesce(string_split(regexp_replace(visits.joint_departments, '[,，;；/ ]', '、', 'g'), '、'), []),
+                lambda d: d <> ''
+            )
+        ) as departments_involved
     from visits
+    left join problem_types on problem_types.level3 = visits.problem
+),
+
+ordered as (
+    select
+        keyed.*,
+        lag(visit_id) over visit_order as previous_visit_id,
+        lag(department) over visit_order as previous_department,
+        lag(inspected_on) over visit_order as previous_inspected_on
+    from keyed
     window visit_order as (
-        partition by community, subject
+        partition by community_key, subject
         order by inspected_on, visit_id
     )
 ),

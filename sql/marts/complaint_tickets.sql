@@ -15,6 +15,10 @@ problem_types as (
     group by level3
 ),
 
+department_names as (
+    select * from int_department_names
+),
+
 tickets as (
     select
         complaints.complaint_id,
@@ -36,6 +40,7 @@ tickets as (
             as is_environment,
         complaints.description,
         complaints.department,
+        coalesce(department_names.department, complaints.department) as handling_department,
         complaints.status,
         complaints.first_response_at,
         complaints.is_responded_within_24h,
@@ -56,6 +61,7 @@ tickets as (
         complaints.source_row
     from complaints
     left join problem_types on problem_types.level3 = complaints.problem_type
+    left join department_names on department_names.name = complaints.department
 )
 
 select * from tickets
