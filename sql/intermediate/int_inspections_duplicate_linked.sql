@@ -20,13 +20,13 @@ keyed as (
         visits.*,
         coalesce(visits.community_id, visits.community) as community_key,
         problem_types.level3 as problem_type,
-        list_distinct(
-            list_filter(
-                [visits.department]
-                || coalesce(string_split(regexp_replace(visits.joint_departments, '[,，;；/ ]', '、', 'g'), '、'), []),
-                lambda d: d <> ''
-            )
-        ) as departments_involved
+        [visits.department] || list_sort(list_distinct(list_filter(
+            coalesce(
+                string_split(regexp_replace(visits.joint_departments, '[,，;；/ ]', '、', 'g'), '、'),
+                []
+            ),
+            lambda d: d <> '' and d <> visits.department
+        ))) as departments_involved
     from visits
     left join problem_types on problem_types.level3 = visits.problem
 ),
