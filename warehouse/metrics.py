@@ -224,7 +224,8 @@ KPIS: dict[str, KpiSpec] = {
             _cases(
                 "count(*) filter (where is_recurred), count(*)",
                 "completed_on between $date_from and $date_to "
-                "and completed_at + interval 90 days <= $as_of",
+                "and completed_at + to_days((select recurrence_days from build_settings)) "
+                "<= $as_of",
             ),
         ),
     ]
