@@ -48,7 +48,7 @@ def test_repeat_within_720_hours_of_an_earlier_complaint(con: duckdb.DuckDBPyCon
         {
             "complaint_id": ["A1", "A2", "A3", "A4", "B1", "C1", "N1", "N2"],
             "is_repeat": [False, True, False, True, False, False, False, False],
-            "previous_complaint_id": [None, "A1", "A2", "A3", None, None, None, None],
+            "previous_complaint_id": [None, "A1", None, "A3", None, None, None, None],
             "original_complaint_id": ["A1", "A1", "A3", "A3", "B1", "C1", None, None],
         }
     )

@@ -1,4 +1,4 @@
--- Complaints linked to the earlier complaint they repeat and to their chain's original; one row per complaint
+-- Each complaint's repeat link: the earlier complaint it repeats and its chain's original; one row per complaint
 with
 
 complaints as (
@@ -9,13 +9,22 @@ settings as (
     select * from build_settings
 ),
 
-located as (
-    select
-        complaints.*,
-        lag(complaint_id) over chain_order as previous_complaint_id,
-        lag(received_at) over chain_order as previous_received_at
+-- only the columns the windows need: sorting wide rows is what makes windows slow
+keys as (
+    select complaint_id, location_key, problem_type, received_at
     from complaints
     where location_key is not null
+),
+
+stepped as (
+    select
+        complaint_id,
+        location_key,
+        problem_type,
+        received_at,
+        lag(complaint_id) over chain_order as previous_complaint_id,
+        lag(received_at) over chain_order as previous_received_at
+    from keys
     window chain_order as (
         partition by location_key, problem_type
         order by received_at, complaint_id
@@ -24,51 +33,42 @@ located as (
 
 flagged as (
     select
-        located.*,
+        stepped.*,
         coalesce(
             epoch_us(received_at) - epoch_us(previous_received_at)
                 <= settings.repeat_complaint_hours * 3600 * 1000000::bigint,
             false
         ) as is_repeat
-    from located
+    from stepped
     cross join settings
 ),
 
 chained as (
     select
-        *,
-        sum(case when is_repeat then 0 else 1 end) over (
+        complaint_id,
+        is_repeat,
+        case when is_repeat then previous_complaint_id end as previous_complaint_id,
+        last_value(case when not is_repeat then complaint_id end ignore nulls) over (
             partition by location_key, problem_type
             order by received_at, complaint_id
-            rows unbounded preceding
-        ) as chain_number
-    from flagged
-),
-
-with_original as (
-    select
-        * exclude (chain_number),
-        first_value(complaint_id) over (
-            partition by location_key, problem_type, chain_number
-            order by received_at, complaint_id
+            rows between unbounded preceding and current row
         ) as original_complaint_id
-    from chained
+    from flagged
 ),
 
 unlocated as (
     select
-        complaints.*,
-        null::varchar as previous_complaint_id,
-        null::timestamp as previous_received_at,
+        complaint_id,
         false as is_repeat,
+        null::varchar as previous_complaint_id,
         null::varchar as original_complaint_id
     from complaints
     where location_key is null
 ),
 
 linked as (
-    select * from with_original
-    union all by name
+    select * from chained
+    union all
     select * from unlocated
 )
 

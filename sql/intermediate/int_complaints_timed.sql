@@ -1,8 +1,18 @@
 -- Complaints with response and handling times, handling in Chinese working days; one row per complaint
 with
 
-complaints as (
+located as (
+    select * from int_complaints_located
+),
+
+links as (
     select * from int_complaints_repeat_linked
+),
+
+complaints as (
+    select located.*, links.* exclude (complaint_id)
+    from located
+    join links using (complaint_id)
 ),
 
 calendar as (
