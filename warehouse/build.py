@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
+import yaml
 
 from warehouse.calendar import build_calendar
 from warehouse.connection import fetch_one
@@ -58,6 +60,61 @@ def write_settings_table(con: duckdb.DuckDBPyConnection, settings: Settings) -> 
     )
 
 
+INDICATOR_MEASURES_FILE = Path(__file__).with_name("indicators.yaml")
+# measure kind -> the parameters it takes (sql/marts/indicator_compliance.sql computes each kind)
+MEASURE_KINDS: dict[str, frozenset[str]] = {
+    "inspection_pass_rate": frozenset({"subject", "problem_types"}),
+    **{
+        kind: frozenset({"problem_types"})
+        for kind in (
+            "complaint_response_rate", "complaint_response_hours", "complaint_closure_rate",
+            "complaint_handling_working_days", "repeat_complaint_rate", "case_completion_rate",
+            "case_on_time_rate", "case_feedback_rate", "case_satisfaction",
+            "case_recurrence_rate", "second_rectification_rate",
+        )
+    },
+    "resident_participation": frozenset({"evaluator_types"}),
+    "resident_awareness": frozenset({"evaluator_types"}),
+}  # fmt: skip
+
+
+def load_indicator_measures(path: Path = INDICATOR_MEASURES_FILE) -> pl.DataFrame:
+    """The indicator -> measure mapping (warehouse/indicators.yaml), checked against the kinds."""
+    with path.open(encoding="utf-8") as handle:
+        entries: dict[str, dict[str, object]] = yaml.safe_load(handle)["indicators"]
+    rows = []
+    for indicator_id, entry in entries.items():
+        kind = entry.get("measure")
+        params = set(entry) - {"measure", "note"}
+        if kind is not None and (kind not in MEASURE_KINDS or not params <= MEASURE_KINDS[kind]):
+            raise ValueError(
+                f"{path}: {indicator_id}: measure {kind!r} with {sorted(params)} is not one of"
+                f" {sorted(MEASURE_KINDS)} with its parameters; fix the entry"
+            )
+        if kind == "inspection_pass_rate" and not entry.get("subject"):
+            raise ValueError(f"{path}: {indicator_id}: inspection_pass_rate needs a subject")
+        rows.append({"indicator_id": str(indicator_id), "measure": kind, **{
+            key: entry.get(key) for key in ("subject", "problem_types", "evaluator_types", "note")
+        }})  # fmt: skip
+    text, texts = pl.String, pl.List(pl.String)
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
+        "indicator_id": text, "measure": text, "subject": text,
+        "problem_types": texts, "evaluator_types": texts, "note": text,
+    }  # fmt: skip
+    return pl.DataFrame(rows, schema=schema)
+
+
+def write_indicator_measures_table(
+    con: duckdb.DuckDBPyConnection, path: Path = INDICATOR_MEASURES_FILE
+) -> None:
+    """The indicator -> measure mapping as the table `indicator_measures`, one row per indicator."""
+    con.register("measure_rows", load_indicator_measures(path).to_arrow())
+    try:
+        con.execute("create or replace table indicator_measures as select * from measure_rows")
+    finally:
+        con.unregister("measure_rows")
+
+
 def write_calendar_table(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """The working-day calendar as the table `ref_calendar` (one row per day)."""
     calendar = build_calendar(settings.calendar)
@@ -95,6 +152,7 @@ def build(
     settings = settings or load_settings()
     write_settings_table(con, settings)
     write_calendar_table(con, settings)
+    write_indicator_measures_table(con)
     models = build_order(discover(sql_dir))
     if select is not None:
         models = [model for model in models if model.name in select]

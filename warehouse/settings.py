@@ -33,6 +33,62 @@ class Target:
 
 
 @dataclass(frozen=True)
+class EvaluationSettings:
+    """Weights of the evaluation score: by evaluator and by indicator type (docs/metrics.md)."""
+
+    evaluators: dict[str, float] = field(
+        default_factory=lambda: {"residents": 0.4, "superior": 0.3, "third_party": 0.3}
+    )
+    evaluator_types: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {
+            "residents": ("居民", "居民代表"),
+            "superior": ("上级部门",),
+            "third_party": ("第三方机构", "第三方"),
+        }
+    )
+    indicator_types: dict[str, float] = field(
+        default_factory=lambda: {"outcome": 0.6, "process": 0.4}
+    )
+
+
+@dataclass(frozen=True)
+class RankingSettings:
+    """Who is ranked: a minimum volume of observations; how many on each list."""
+
+    min_volume: int = 20
+    list_size: int = 5
+
+
+EVALUATORS = ("residents", "superior", "third_party")
+INDICATOR_TYPES = ("outcome", "process")
+
+
+def _weights(raw: dict[str, Any] | None, names: tuple[str, ...], key: str) -> dict[str, float]:
+    """Weights for exactly `names`, each >= 0, summing to 1."""
+    values = {str(k): float(v) for k, v in (raw or {}).items()}
+    if set(values) != set(names):
+        raise ValueError(f"settings: {key} must give weights for {', '.join(names)}")
+    if min(values.values()) < 0 or abs(sum(values.values()) - 1) > 1e-9:
+        raise ValueError(f"settings: {key} weights must be >= 0 and sum to 1, got {values}")
+    return values
+
+
+def parse_evaluation(raw: dict[str, Any] | None) -> EvaluationSettings:
+    """The `evaluation:` block, defaults where it is missing."""
+    if not raw:
+        return EvaluationSettings()
+    default = EvaluationSettings()
+    types = raw.get("evaluator_types") or default.evaluator_types
+    return EvaluationSettings(
+        evaluators=_weights(raw.get("evaluators"), EVALUATORS, "evaluation.evaluators"),
+        evaluator_types={name: tuple(str(t) for t in types.get(name) or ()) for name in EVALUATORS},
+        indicator_types=_weights(
+            raw.get("indicator_types"), INDICATOR_TYPES, "evaluation.indicator_types"
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Windows and targets; see warehouse/settings.yaml."""
 
@@ -50,6 +106,8 @@ class Settings:
     baseline_from: date | None = None
     baseline_to: date | None = None
     calendar: CalendarOverrides = field(default_factory=CalendarOverrides)
+    evaluation: EvaluationSettings = field(default_factory=EvaluationSettings)
+    ranking: RankingSettings = field(default_factory=RankingSettings)
 
 
 def _dates(values: list[Any] | None, key: str) -> list[date]:
@@ -92,6 +150,11 @@ def parse_settings(raw: dict[str, Any]) -> Settings:
             repeat_complaint_hours=int(windows["repeat_complaint_hours"]),
             duplicate_inspection_days=int(windows["duplicate_inspection_days"]),
             targets=targets,
+            evaluation=parse_evaluation(raw.get("evaluation")),
+            ranking=RankingSettings(
+                min_volume=int((raw.get("ranking") or {}).get("min_volume", 20)),
+                list_size=int((raw.get("ranking") or {}).get("list_size", 5)),
+            ),
         )
     except KeyError as missing:
         raise ValueError(f"settings: missing key {missing}") from None

@@ -1,0 +1,195 @@
+"""High-frequency problem areas: problems per area for a period, against the period before; the mix.
+
+Reads the mart `hotspots_monthly`, so a period counts in whole calendar months: every month the
+period touches. The previous period is the same number of months just before.
+
+Rising (`is_rising`) is a one-sided test that the area's problem rate went up. Given the two counts
+n1 (this period) and n2 (the previous, equally long period), under "no change" n1 is binomial with
+n = n1 + n2 trials and p = 1/2 (the conditional test for two Poisson counts); its normal
+approximation is z = (n1 - n2) / sqrt(n1 + n2). An area is rising when z > 1.645 (one-sided,
+5%) and n1 >= 5.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import duckdb
+import polars as pl
+
+from warehouse.connection import fetch_frame
+from warehouse.metrics import Period, add_months
+
+LEVELS = ("community", "grid", "address")
+RISING_Z = 1.645
+RISING_MIN_COUNT = 5
+
+
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise ValueError(f"hotspot level must be one of {', '.join(LEVELS)}, got {level!r}")
+
+
+def months(period: Period) -> tuple[date, date, date, date]:
+    """First and last month of the period, and of the equally long period just before."""
+    first = period.date_from.replace(day=1)
+    last = period.date_to.replace(day=1)
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    previous_first = add_months(first, -count)
+    return first, last, previous_first, first - timedelta(days=1)
+
+
+HOTSPOTS_SQL = """
+with
+
+monthly as (
+    select * from hotspots_monthly
+    where level = $level
+        and ($parent::varchar is null or community_id = $parent or grid_id = $parent)
+        and ($community::varchar is null or community_id = $community)
+),
+
+current_period as (
+    select
+        area_id,
+        any_value(area_name) as area_name,
+        any_value(community_id) as community_id,
+        any_value(grid_id) as grid_id,
+        any_value(households) as households,
+        sum(count_complaints) as count_complaints,
+        sum(count_repeats) as count_repeats,
+        sum(count_failed_items) as count_failed_items,
+        sum(count_problems) as count_problems
+    from monthly
+    where month_on between $first and $last
+    group by area_id
+),
+
+previous_period as (
+    select
+        area_id,
+        any_value(area_name) as area_name,
+        any_value(community_id) as community_id,
+        any_value(grid_id) as grid_id,
+        any_value(households) as households,
+        sum(count_problems) as count_problems
+    from monthly
+    where month_on between $previous_first and $previous_last
+    group by area_id
+),
+
+joined as (
+    select
+        coalesce(c.area_id, p.area_id) as area_id,
+        coalesce(c.area_name, p.area_name) as area_name,
+        coalesce(c.community_id, p.community_id) as community_id,
+        coalesce(c.grid_id, p.grid_id) as grid_id,
+        coalesce(c.households, p.households) as households,
+        coalesce(c.count_complaints, 0)::bigint as count_complaints,
+        coalesce(c.count_repeats, 0)::bigint as count_repeats,
+        coalesce(c.count_failed_items, 0)::bigint as count_failed_items,
+        coalesce(c.count_problems, 0)::bigint as count_problems,
+        coalesce(p.count_problems, 0)::bigint as previous_count_problems
+    from current_period as c
+    full outer join previous_period as p on p.area_id = c.area_id
+),
+
+measured as (
+    select
+        *,
+        count_problems * 1000.0 / nullif(households, 0) as per_1000_households,
+        (count_problems - previous_count_problems) / nullif(previous_count_problems, 0)::double
+            as change_rate,
+        count_repeats / nullif(count_complaints, 0)::double as share_repeats,
+        (count_problems - previous_count_problems)
+            / sqrt(nullif(count_problems + previous_count_problems, 0)) as z_score
+    from joined
+),
+
+flagged as (
+    select
+        *,
+        coalesce(count_problems >= $min_count and z_score > $z, false) as is_rising
+    from measured
+)
+
+select
+    area_id, area_name, community_id, grid_id, households, count_complaints, count_repeats,
+    count_failed_items, count_problems, per_1000_households, previous_count_problems,
+    change_rate, share_repeats, z_score, is_rising
+from flagged
+order by count_problems desc, area_id
+"""
+
+
+def hotspots(
+    con: duckdb.DuckDBPyConnection, period: Period, level: str, parent_id: str | None = None
+) -> pl.DataFrame:
+    """Problems per area at `level` (community, grid or address), optionally under one parent.
+
+    `parent_id` is a community id or a grid id the areas belong to. Columns: area_id, area_name,
+    community_id, grid_id, households, count_complaints, count_repeats, count_failed_items,
+    count_problems, per_1000_households, previous_count_problems, change_rate, share_repeats,
+    z_score, is_rising; most problems first.
+    """
+    _check_level(level)
+    first, last, previous_first, previous_last = months(period)
+    return fetch_frame(
+        con,
+        HOTSPOTS_SQL,
+        {
+            "level": level,
+            "parent": parent_id,
+            "community": period.community,
+            "first": first,
+            "last": last,
+            "previous_first": previous_first,
+            "previous_last": previous_last,
+            "min_count": RISING_MIN_COUNT,
+            "z": RISING_Z,
+        },
+    )
+
+
+CATEGORY_MIX_SQL = """
+with
+
+rows as (
+    select unnest(category_mix, recursive := true)
+    from hotspots_monthly
+    where level = $level and area_id = $area_id and month_on between $first and $last
+),
+
+mix as (
+    select
+        category_l1,
+        problem_type,
+        sum(count_complaints)::bigint as count_complaints,
+        sum(count_failed_items)::bigint as count_failed_items,
+        sum(count_complaints + count_failed_items)::bigint as count_problems
+    from rows
+    group by all
+),
+
+shared as (
+    select *, count_problems / sum(count_problems) over () as share_problems
+    from mix
+)
+
+select * from shared
+order by count_problems desc, category_l1 nulls last, problem_type nulls last
+"""
+
+
+def category_mix(
+    con: duckdb.DuckDBPyConnection, period: Period, level: str, area_id: str
+) -> pl.DataFrame:
+    """One area's problems by category: category_l1, problem_type, count_complaints,
+    count_failed_items, count_problems, share_problems; most problems first."""
+    _check_level(level)
+    first, last, _, _ = months(period)
+    return fetch_frame(
+        con,
+        CATEGORY_MIX_SQL,
+        {"level": level, "area_id": area_id, "first": first, "last": last},
+    )
