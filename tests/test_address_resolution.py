@@ -58,7 +58,7 @@ def test_the_callers_variants_resolve_to_one_known_address(con: duckdb.DuckDBPyC
             complaint("T4", "2025-03-04 09:00", "明湖市明湖区城北街道文堤公寓3栋2单元"),
             complaint("T5", "2025-03-05 09:00", "文堤公寓3幢2单元1203室"),
             complaint("T6", "2025-03-06 09:00", "信湾一区12幢1单元"),
-            complaint("T7", "2025-03-07 09:00", "文堤公寓门口", community="文堤公寓社区"),
+            complaint("T7", "2025-03-07 09:00", "文堤公寓门口"),  # names its community, no unit
             complaint("T8", "2025-03-08 09:00", "文堤公寓9幢9单元"),  # no such unit
             complaint("T9", "2025-03-09 09:00", None),
         ],
@@ -74,7 +74,7 @@ def test_the_callers_variants_resolve_to_one_known_address(con: duckdb.DuckDBPyC
             "complaint_id": [f"T{i}" for i in range(1, 10)],
             "address_id": ["A1"] * 5 + ["A2", None, None, None],
             "grid_id": ["G1"] * 5 + ["G9", None, None, None],
-            "community_id": ["C1"] * 5 + ["C2", None, "C1", None],
+            "community_id": ["C1"] * 5 + ["C2", "C1", "C1", None],
             "location_key": ["A1"] * 5 + ["A2", "文堤公寓门口", "文堤公寓9幢9单元", None],
             "is_repeat": [False, True, True, True, True, False, False, False, False],
         }

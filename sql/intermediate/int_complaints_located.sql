@@ -13,15 +13,31 @@ addresses as (
     select * from stg_reference__addresses
 ),
 
-parsed as (
+local as (
     select
         complaints.*,
-        regexp_extract(
-            regexp_replace(address_text, '^.*街道', ''),
-            '^(.+?)(\d+)(?:幢|号楼|栋|座|号)(\d+)单元',
-            ['place', 'building', 'unit']
-        ) as parts
+        regexp_replace(address_text, '^.*街道', '') as local_text
     from complaints
+),
+
+parsed as (
+    select
+        local.*,
+        regexp_extract(
+            local_text, '^(.+?)(\d+)(?:幢|号楼|栋|座|号)(\d+)单元', ['place', 'building', 'unit']
+        ) as parts
+    from local
+),
+
+-- an address with no building and unit ("文堤公寓门口") still names its community by its start
+named_by_prefix as (
+    select
+        parsed.complaint_id,
+        arg_max(community_names.community_id, length(community_names.name)) as community_id
+    from parsed
+    join community_names on starts_with(parsed.local_text, community_names.name)
+    where parsed.parts.place = '' and parsed.community_id is null
+    group by parsed.complaint_id
 ),
 
 resolved as (
@@ -29,10 +45,17 @@ resolved as (
         parsed.* exclude (parts),
         addresses.address_id,
         addresses.grid_id,
-        coalesce(addresses.community_id, parsed.community_id, place.community_id) as resolved_community_id
+        coalesce(
+            addresses.community_id,
+            parsed.community_id,
+            place.community_id,
+            named_by_prefix.community_id
+        ) as resolved_community_id
     from parsed
     left join community_names as place
         on place.name = nullif(parsed.parts.place, '')
+    left join named_by_prefix
+        on named_by_prefix.complaint_id = parsed.complaint_id
     left join addresses
         on addresses.community_id = place.community_id
         and addresses.building = parsed.parts.building
@@ -41,7 +64,7 @@ resolved as (
 
 keyed as (
     select
-        * exclude (community_id, resolved_community_id),
+        * exclude (community_id, resolved_community_id, local_text),
         resolved_community_id as community_id,
         address_id is not null as is_address_resolved,
         coalesce(address_id, address_text) as location_key
