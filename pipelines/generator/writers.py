@@ -1,0 +1,234 @@
+"""Deterministic writers: CSV (UTF-8, BOM, GBK/GB18030), JSON Lines, JSON arrays and XLSX."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import itertools
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+XLSX_HEADER_ROW = 4  # 1-based sheet row of the header (title, subtitle and a blank row above)
+
+
+def _chunks(frame: pl.DataFrame, blank_before: list[int]) -> list[pl.DataFrame]:
+    """Split the frame before each 1-based data row that gets a blank line."""
+    cuts = [0, *[b - 1 for b in blank_before], frame.height]
+    return [frame[a:b] for a, b in itertools.pairwise(cuts)]
+
+
+def _csv_body(frame: pl.DataFrame) -> str:
+    return frame.write_csv(include_header=False, line_terminator="\n") if frame.height else ""
+
+
+def write_csv(path: Path, frame: pl.DataFrame, encoding: str, blank_before: list[int]) -> None:
+    """CSV with a header line; a blank line is written before each data row in blank_before."""
+    header = frame[:0].write_csv(line_terminator="\n")
+    text = header + "\n".join(_csv_body(c) for c in _chunks(frame, blank_before))
+    path.write_bytes(text.encode(encoding))
+
+
+def write_jsonl(path: Path, frame: pl.DataFrame, blank_before: list[int]) -> None:
+    """One JSON object per line (keys in column order, nulls as null), UTF-8."""
+    parts = [c.write_ndjson() if c.height else "" for c in _chunks(frame, blank_before)]
+    path.write_bytes("\n".join(parts).encode("utf-8"))
+
+
+def write_json_array(path: Path, frame: pl.DataFrame) -> None:
+    """A JSON array, one object per line after the opening bracket, UTF-8."""
+    lines = frame.write_ndjson().splitlines() if frame.height else []
+    path.write_bytes(("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8"))
+
+
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_NS = "http://schemas.openxmlformats.org"
+_STATIC = {
+    "[Content_Types].xml": f'<Types xmlns="{_NS}/package/2006/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/docProps/app.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+    '<Override PartName="/docProps/core.xml" '
+    'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+    '<Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+    "_rels/.rels": f'<Relationships xmlns="{_NS}/package/2006/relationships">'
+    f'<Relationship Id="rId1" Type="{_NS}/officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/>'
+    f'<Relationship Id="rId2" Type="{_NS}/package/2006/relationships/metadata/core-properties" '
+    'Target="docProps/core.xml"/>'
+    f'<Relationship Id="rId3" Type="{_NS}/officeDocument/2006/relationships/extended-properties" '
+    'Target="docProps/app.xml"/></Relationships>',
+    "docProps/app.xml": f'<Properties xmlns="{_NS}/officeDocument/2006/extended-properties">'
+    "<Application>Microsoft Excel</Application></Properties>",
+    "xl/workbook.xml": f'<workbook xmlns="{_NS}/spreadsheetml/2006/main" '
+    f'xmlns:r="{_NS}/officeDocument/2006/relationships"><sheets>'
+    '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_NS}/package/2006/relationships">'
+    f'<Relationship Id="rId1" Type="{_NS}/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{_NS}/officeDocument/2006/relationships/styles" '
+    'Target="styles.xml"/></Relationships>',
+    "xl/styles.xml": f'<styleSheet xmlns="{_NS}/spreadsheetml/2006/main">'
+    '<fonts count="3"><font><sz val="11"/><name val="宋体"/></font>'
+    '<font><b/><sz val="14"/><name val="宋体"/></font>'
+    '<font><b/><sz val="11"/><name val="宋体"/></font>'
+    '</fonts><fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills><borders count="2">'
+    "<border><left/><right/><top/><bottom/><diagonal/></border>"
+    '<border><left style="thin"/><right style="thin"/><top style="thin"/><bottom style="thin"/>'
+    "<diagonal/></border></borders>"
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="1" xfId="0" applyFont="1" applyBorder="1"/>'
+    '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>",
+}
+
+
+def _letter(j: int) -> str:
+    out = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _text_cell(ref: str, text: str, style: int = 0) -> str:
+    s = f' s="{style}"' if style else ""
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_esc(text)}</t></is></c>'
+
+
+def _sheet_rows(frame: pl.DataFrame, first_row: int, numeric_cols: tuple[str, ...]) -> str:
+    """The data rows as sheet XML, built column-wise by polars (no Python loop per row)."""
+    if frame.height == 0:
+        return ""
+    rn = pl.int_range(first_row, first_row + frame.height, eager=False).cast(pl.String)
+    cells = []
+    for j, c in enumerate(frame.columns):
+        col = pl.col(c)
+        esc = (
+            col.str.replace_all("&", "&amp;", literal=True)
+            .str.replace_all("<", "&lt;", literal=True)
+            .str.replace_all(">", "&gt;", literal=True)
+        )
+        ref = [pl.lit(f'<c r="{_letter(j)}'), rn]
+        text = pl.concat_str(
+            [
+                *ref,
+                pl.lit('" t="inlineStr"><is><t xml:space="preserve">'),
+                esc,
+                pl.lit("</t></is></c>"),
+            ]
+        )
+        if c in numeric_cols:
+            number = pl.concat_str([*ref, pl.lit('"><v>'), col, pl.lit("</v></c>")])
+            text = pl.when(col.str.contains(r"^[0-9]+$")).then(number).otherwise(text)
+        cells.append(pl.when(col.is_null()).then(pl.lit("")).otherwise(text))
+    row = pl.concat_str([pl.lit('<row r="'), rn, pl.lit('">'), *cells, pl.lit("</row>")])
+    return frame.select(row.str.join("")).item()
+
+
+def write_xlsx(
+    path: Path,
+    frame: pl.DataFrame,
+    title: str,
+    subtitle: str,
+    created: dt.datetime,
+    numeric_cols: tuple[str, ...] = (),
+) -> None:
+    """A sheet with a title block above the header at row 4 and a totals row after the data.
+
+    Written directly as SpreadsheetML with inline strings (the layout xlsxwriter's constant_memory
+    mode produces), so large ledgers need no Python loop per cell; zip entries carry a fixed date.
+    """
+    h = XLSX_HEADER_ROW
+    total = h + frame.height + 1
+    header = "".join(_text_cell(f"{_letter(j)}{h}", c, 2) for j, c in enumerate(frame.columns))
+    last = f"{_letter(max(frame.width, 2) - 1)}{total}"
+    sheet = (
+        f'{_XML}<worksheet xmlns="{_NS}/spreadsheetml/2006/main" '
+        f'xmlns:r="{_NS}/officeDocument/2006/relationships"><dimension ref="A1:{last}"/>'
+        f'<cols><col min="1" max="{max(frame.width, 2)}" width="16" customWidth="1"/></cols>'
+        f'<sheetData><row r="1">{_text_cell("A1", title, 1)}</row>'
+        f'<row r="2">{_text_cell("A2", subtitle)}</row><row r="{h}">{header}</row>'
+        + _sheet_rows(frame, h + 1, numeric_cols)
+        + f'<row r="{total}">{_text_cell(f"A{total}", "合计")}'
+        f"{_text_cell(f'B{total}', f'共{frame.height}条')}</row></sheetData>"
+        f'<mergeCells count="1"><mergeCell ref="A1:{last[: -len(str(total))]}1"/></mergeCells>'
+        "</worksheet>"
+    )
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    core = (
+        f'<cp:coreProperties xmlns:cp="{_NS}/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{_esc(title)}</dc:title><dc:creator>duban</dc:creator>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+        "</cp:coreProperties>"
+    )
+    parts = {**_STATIC, "docProps/core.xml": core, "xl/worksheets/sheet1.xml": sheet}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name, body in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            text = body if body.startswith("<?xml") else _XML + body
+            zf.writestr(info, text.encode("utf-8"), compresslevel=1)
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """JSON with sorted keys, UTF-8: a top-level object one key per line, and each element of a
+    list value (records, features) on its own line; fast (C encoder) and diff-friendly."""
+    if isinstance(obj, list):
+        path.write_text("[\n" + ",\n".join(_dumps(v) for v in obj) + "\n]\n", "utf-8")
+        return
+    if not isinstance(obj, dict):
+        path.write_text(_dumps(obj) + "\n", "utf-8")
+        return
+    parts = []
+    for key in sorted(obj):
+        value = obj[key]
+        if isinstance(value, list) and value:
+            inner = ",\n".join("    " + _dumps(v) for v in value)
+            parts.append(f"  {_dumps(key)}: [\n{inner}\n  ]")
+        else:
+            parts.append(f"  {_dumps(key)}: {_dumps(value)}")
+    path.write_text("{\n" + ",\n".join(parts) + "\n}\n", "utf-8")
+
+
+def data_line(fmt: str, row: int, blank_before: list[int]) -> int:
+    """Physical line (text) or sheet row (XLSX) of 1-based data row `row`."""
+    blanks = bisect.bisect_right(blank_before, row)
+    if fmt == "xlsx":
+        return XLSX_HEADER_ROW + row
+    if fmt == "jsonl":
+        return row + blanks
+    if fmt == "json":
+        return row + 1
+    return 1 + row + blanks
+
+
+def blank_line(fmt: str, before: int, blank_before: list[int]) -> int:
+    """Physical line of the blank line written before 1-based data row `before`."""
+    return data_line(fmt, before, blank_before) - 1
