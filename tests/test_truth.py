@@ -50,9 +50,9 @@ def mismatches(con: duckdb.DuckDBPyConnection, rows, as_of: datetime) -> list[st
             period = replace(period, community=row["community_id"])
         value = compute(con, period, [row["metric"]])[row["metric"]]
         expected = (float(row["numerator"]), float(row["denominator"]))
-        close = {"abs": 1e-6}  # the truth files round to 6 decimals
-        numerator_ok = value.numerator == pytest.approx(expected[0], **close)
-        if not numerator_ok or value.denominator != pytest.approx(expected[1], **close):
+        # the truth files round to 6 decimals
+        numerator_ok = value.numerator == pytest.approx(expected[0], abs=1e-6)
+        if not numerator_ok or value.denominator != pytest.approx(expected[1], abs=1e-6):
             found.append(
                 f"{row['period']} {row.get('community_id', '')} {row['metric']}: "
                 f"{value.numerator}/{value.denominator} != {expected[0]}/{expected[1]}"
