@@ -10,6 +10,7 @@ import duckdb
 import polars as pl
 import yaml
 
+from warehouse import incremental
 from warehouse.calendar import build_calendar
 from warehouse.connection import fetch_one
 from warehouse.models import Model, build_order, discover
@@ -146,21 +147,65 @@ def build(
     sql_dir: Path = SQL_DIR,
     settings: Settings | None = None,
     select: set[str] | None = None,
+    full: bool = False,
 ) -> list[BuiltModel]:
-    """Build every model (or only `select` ones) in dependency order inside one transaction."""
+    """Build every model (or only `select` ones) in dependency order inside one transaction.
+
+    Incremental when the last build saw the same models, settings and reference data and only new
+    fact rows came since (see warehouse/incremental.py); `full` forces a full rebuild.
+    """
     ensure_raw_schema(con)
     settings = settings or load_settings()
     write_settings_table(con, settings)
     write_calendar_table(con, settings)
     write_indicator_measures_table(con)
-    models = build_order(discover(sql_dir))
+    discovered = discover(sql_dir)
+    models = build_order(discovered)
+    current = incremental.fingerprint(con, list(discovered.values()), settings)
+    state = incremental.read_state(con)
+    newest = incremental.last_load_id(con)
+    existing = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
+    can_increment = (
+        not full
+        and select is None
+        and state is not None
+        and state.fingerprint == current
+        and all(m.name in existing for m in models if m.materialization == "table")
+    )
     if select is not None:
         models = [model for model in models if model.name in select]
     con.execute("begin transaction")
     try:
-        built = [build_model(con, model) for model in models]
+        if can_increment and state is not None:
+            if state.last_load_id == newest:
+                built: list[BuiltModel] = []
+            else:
+                incremental.prepare(con, state.last_load_id)
+                built = [build_incrementally(con, model) for model in models]
+        else:
+            built = [build_model(con, model) for model in models]
+        incremental.write_state(con, incremental.BuildState(current, newest))
     except BaseException:
         con.execute("rollback")
         raise
     con.execute("commit")
     return built
+
+
+def build_incrementally(con: duckdb.DuckDBPyConnection, model: Model) -> BuiltModel:
+    """One model in an incremental build: its handler, else as in a full build (views kept)."""
+    handler = incremental.HANDLERS.get(model.name)
+    if handler is None:
+        if model.materialization == "view":
+            return BuiltModel(model.name, "view (kept)", None, 0.0)
+        return build_model(con, model)
+    started = time.perf_counter()
+    try:
+        handler(con, model)
+    except duckdb.Error as error:
+        raise ModelBuildError(
+            f"model {model.name} ({model.path}), incrementally: {error}"
+        ) from error
+    counted = fetch_one(con, f"select count(*) from {model.name}")  # noqa: S608
+    rows = int(counted[0]) if counted else 0  # type: ignore[call-overload]
+    return BuiltModel(model.name, "incremental", rows, time.perf_counter() - started)

@@ -14,6 +14,7 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 HEADER_PATTERN = re.compile(r"^-- .+; one row per .+")
 REFERENCE_PATTERN = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)\b(?!\.)", re.IGNORECASE)
 COMMENT_PATTERN = re.compile(r"--[^\n]*")
+CONFIG_PATTERN = re.compile(r"^-- config: materialized=(view|table)\b", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,10 @@ class Model:
 
     @property
     def materialization(self) -> str:
-        """`view` for staging and intermediate models, `table` for marts."""
-        return LAYERS[self.layer]
+        """`view` for staging and intermediate models, `table` for marts, unless the model's
+        header says otherwise in a `-- config: materialized=table` line."""
+        configured = CONFIG_PATTERN.search(self.sql[:500])
+        return configured.group(1) if configured else LAYERS[self.layer]
 
     @property
     def header(self) -> str:

@@ -1,4 +1,5 @@
 -- Complaints resolved to a known address, grid and community where the address allows; one row per complaint
+-- config: materialized=table (kept per ticket, so an incremental build resolves only new tickets)
 with
 
 complaints as (
