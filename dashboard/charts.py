@@ -1,12 +1,55 @@
-"""Charts: a frame in, a Plotly figure out, with Chinese-readable labels and status colours."""
+"""Charts: a frame in, a Plotly figure out, with Chinese-readable labels and fixed colours."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+
 import plotly.graph_objects as go
 import polars as pl
+from plotly.colors import sample_colorscale
 
-STATUS_COLOURS = {"met": "#2e7d32", "not_met": "#c62828", "none": "#757575", "target": "#f9a825"}
-FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"
+STATUS_COLOURS = {
+    "green": "#2e7d32",
+    "amber": "#f9a825",
+    "red": "#c62828",
+    "none": "#757575",
+    "met": "#2e7d32",
+    "not_met": "#c62828",
+    "target": "#ef6c00",
+    "series": "#1565c0",
+    "baseline": "#8e24aa",
+}
+# one colour per department, the same on every page
+DEPARTMENT_COLOURS = {
+    "民政": "#1f77b4", "城管": "#ff7f0e", "卫健": "#2ca02c", "公安": "#d62728",
+    "消防": "#9467bd", "住建": "#8c564b", "市场监管": "#e377c2", "生态环境": "#7f7f7f",
+    "应急管理": "#bcbd22", "水务": "#17becf", "交通": "#393b79", "司法": "#637939",
+}  # fmt: skip
+FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, WenQuanYi Micro Hei, sans-serif"
+HEAT = "YlOrRd"
+
+
+def department_colour(name: str | None) -> str:
+    """The department's fixed colour (grey for an unknown one)."""
+    return DEPARTMENT_COLOURS.get(name or "", STATUS_COLOURS["none"])
+
+
+def _layout(figure: go.Figure, height: int = 340, **extra: object) -> go.Figure:
+    figure.update_layout(
+        font={"family": FONT, "size": 13},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        height=height,
+        hoverlabel={"font": {"family": FONT}},
+        **extra,
+    )
+    return figure
+
+
+def _fractions(frame: pl.DataFrame, numerator: str | None, denominator: str | None) -> list[str]:
+    if not numerator or not denominator:
+        return [""] * frame.height
+    return [f"{n:,} / {d:,}" for n, d in zip(frame[numerator], frame[denominator], strict=True)]
 
 
 def rate_trend(
@@ -18,17 +61,22 @@ def rate_trend(
     x_label: str,
     y_label: str,
     target_label: str,
+    numerator: str | None = None,
+    denominator: str | None = None,
+    baseline: float | None = None,
+    baseline_label: str = "",
 ) -> go.Figure:
-    """A monthly rate as a line with its target as a dashed line."""
+    """A monthly rate as a line, with its target (and a baseline) as dashed lines."""
     figure = go.Figure()
     figure.add_trace(
         go.Scatter(
             x=frame[x].to_list(),
             y=frame[y].to_list(),
+            customdata=_fractions(frame, numerator, denominator),
             mode="lines+markers",
             name=y_label,
-            line={"color": "#1565c0", "width": 2},
-            hovertemplate="%{x|%Y-%m}: %{y:.1%}<extra></extra>",
+            line={"color": STATUS_COLOURS["series"], "width": 2},
+            hovertemplate="%{x|%Y-%m}: %{y:.1%} (%{customdata})<extra></extra>",
         )
     )
     if target is not None:
@@ -37,12 +85,222 @@ def rate_trend(
             line={"color": STATUS_COLOURS["target"], "dash": "dash"},
             annotation_text=f"{target_label} {target:.0%}",
         )
-    figure.update_layout(
-        font={"family": FONT},
+    if baseline is not None:
+        figure.add_hline(
+            y=baseline,
+            line={"color": STATUS_COLOURS["baseline"], "dash": "dot"},
+            annotation_text=f"{baseline_label} {baseline:.1%}",
+            annotation_position="bottom right",
+        )
+    return _layout(
+        figure,
         xaxis={"title": x_label, "tickformat": "%Y-%m"},
         yaxis={"title": y_label, "tickformat": ".0%", "rangemode": "tozero"},
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        height=320,
         showlegend=False,
     )
-    return figure
+
+
+def rate_bars(
+    frame: pl.DataFrame,
+    *,
+    category: str,
+    rate: str,
+    numerator: str,
+    denominator: str,
+    target: float | None,
+    rate_label: str,
+    target_label: str,
+    colours: Sequence[str] | None = None,
+) -> go.Figure:
+    """Horizontal bars of a rate per category, worst first, target as a dashed line."""
+    ordered = frame.sort(rate, descending=False, nulls_last=False)
+    colour = list(colours) if colours else STATUS_COLOURS["series"]
+    if target is not None and not colours:
+        colour = [
+            STATUS_COLOURS["red"] if (v or 0) >= target else STATUS_COLOURS["green"]
+            for v in ordered[rate]
+        ]
+    figure = go.Figure(
+        go.Bar(
+            x=ordered[rate].to_list(),
+            y=[str(v) for v in ordered[category]],
+            orientation="h",
+            marker={"color": colour},
+            customdata=_fractions(ordered, numerator, denominator),
+            hovertemplate="%{y}: %{x:.1%} (%{customdata})<extra></extra>",
+            text=[f"{v:.0%}" if v is not None else "" for v in ordered[rate]],
+            textposition="outside",
+        )
+    )
+    if target is not None:
+        figure.add_vline(
+            x=target,
+            line={"color": STATUS_COLOURS["target"], "dash": "dash"},
+            annotation_text=f"{target_label} {target:.0%}",
+        )
+    return _layout(
+        figure,
+        height=max(160, 32 * ordered.height + 90),
+        xaxis={"title": rate_label, "tickformat": ".0%", "rangemode": "tozero"},
+        yaxis={"automargin": True},
+        showlegend=False,
+    )
+
+
+def count_bars(
+    frame: pl.DataFrame, *, category: str, value: str, value_label: str, colour: str | None = None
+) -> go.Figure:
+    """Horizontal bars of a count per category, largest on top."""
+    ordered = frame.sort(value)
+    figure = go.Figure(
+        go.Bar(
+            x=ordered[value].to_list(),
+            y=[str(v) for v in ordered[category]],
+            orientation="h",
+            marker={"color": colour or STATUS_COLOURS["series"]},
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
+        )
+    )
+    return _layout(
+        figure,
+        height=max(160, 28 * ordered.height + 90),
+        xaxis={"title": value_label},
+        yaxis={"automargin": True},
+        showlegend=False,
+    )
+
+
+def matrix(
+    frame: pl.DataFrame, *, rows: str, columns: str, value: str, row_label: str, column_label: str
+) -> go.Figure:
+    """A heat map of `value` for each (row, column) pair, e.g. who duplicates whom."""
+    row_names = sorted({str(v) for v in frame[rows]})
+    column_names = sorted({str(v) for v in frame[columns]})
+    cells = {(str(r), str(c)): v for r, c, v in frame.select(rows, columns, value).iter_rows()}
+    z = [[cells.get((r, c), 0) for c in column_names] for r in row_names]
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=column_names,
+            y=row_names,
+            colorscale=HEAT,
+            text=z,
+            texttemplate="%{text}",
+            hovertemplate=f"{row_label} %{{y}} → {column_label} %{{x}}: %{{z}}<extra></extra>",
+        )
+    )
+    return _layout(
+        figure,
+        height=max(320, 34 * len(row_names) + 120),
+        xaxis={"title": column_label, "side": "top"},
+        yaxis={"title": row_label, "autorange": "reversed"},
+    )
+
+
+def funnel(stages: list[str], counts: list[int]) -> go.Figure:
+    """The closed loop as a funnel: each stage's count and its share of the first."""
+    figure = go.Figure(
+        go.Funnel(
+            y=stages,
+            x=counts,
+            customdata=[
+                [c / counts[0] if counts[0] else 0, c / counts[max(i - 1, 0)] if i else 1]
+                for i, c in enumerate(counts)
+            ],
+            texttemplate="%{value} · %{customdata[0]:.0%} / %{customdata[1]:.0%}",
+            marker={"color": [STATUS_COLOURS["series"]] * len(stages)},
+        )
+    )
+    return _layout(figure, height=360)
+
+
+def grid_map(
+    frame: pl.DataFrame, *, value: str, value_label: str, name: str = "grid_name"
+) -> go.Figure:
+    """Grids' polygons (GeoJSON text in `geometry`) filled by `value`; drawn offline, no tiles."""
+    values = [v or 0.0 for v in frame[value].to_list()]
+    top = max(values) if values and max(values) > 0 else 1.0
+    colours = sample_colorscale(HEAT, [v / top for v in values])
+    figure = go.Figure()
+    for row, shade, amount in zip(frame.iter_rows(named=True), colours, values, strict=True):
+        rings = _rings(row["geometry"])
+        for ring in rings:
+            figure.add_trace(
+                go.Scatter(
+                    x=[p[0] for p in ring],
+                    y=[p[1] for p in ring],
+                    fill="toself",
+                    fillcolor=shade,
+                    mode="lines",
+                    line={"color": "#555555", "width": 1},
+                    name=str(row[name]),
+                    hoveron="fills",
+                    text=f"{row[name]}: {amount:,.1f}",
+                    hoverinfo="text",
+                    showlegend=False,
+                )
+            )
+    centres = [_centre(_rings(g)) for g in frame["geometry"]]
+    figure.add_trace(
+        go.Scatter(
+            x=[c[0] for c in centres],
+            y=[c[1] for c in centres],
+            mode="markers",
+            marker={
+                "size": 0.1,
+                "color": values,
+                "colorscale": HEAT,
+                "cmin": 0,
+                "cmax": top,
+                "colorbar": {"title": {"text": value_label}},
+            },
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    return _layout(
+        figure,
+        height=460,
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1.15},
+        plot_bgcolor="white",
+    )
+
+
+def _rings(geometry: str | None) -> list[list[list[float]]]:
+    try:
+        shape = json.loads(geometry or "null")
+    except ValueError:
+        return []
+    if not isinstance(shape, dict):
+        return []
+    if shape.get("type") == "Polygon":
+        return [shape["coordinates"][0]]
+    if shape.get("type") == "MultiPolygon":
+        return [polygon[0] for polygon in shape["coordinates"]]
+    return []
+
+
+def _centre(rings: list[list[list[float]]]) -> tuple[float | None, float | None]:
+    points = [p for ring in rings for p in ring]
+    if not points:
+        return None, None
+    return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+
+
+def stacked_months(
+    frame: pl.DataFrame, *, x: str, y: str, group: str, y_label: str, colours: dict[str, str]
+) -> go.Figure:
+    """Monthly counts stacked by group (e.g. department) with fixed colours."""
+    figure = go.Figure()
+    for name in sorted({str(v) for v in frame[group]}):
+        part = frame.filter(pl.col(group) == name).sort(x)
+        figure.add_trace(
+            go.Bar(
+                x=part[x].to_list(),
+                y=part[y].to_list(),
+                name=name,
+                marker={"color": colours.get(name, STATUS_COLOURS["none"])},
+            )
+        )
+    return _layout(figure, barmode="stack", xaxis={"tickformat": "%Y-%m"}, yaxis={"title": y_label})

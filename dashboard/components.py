@@ -1,76 +1,22 @@
-"""Small widgets shared by pages: language, period filter, KPI tile, source caption."""
+"""Small widgets shared by pages: KPI tile, source caption, downloadable table, empty states."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+import io
+from datetime import datetime
+from functools import partial
+from typing import Any
 
+import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
 
-from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
-from warehouse.clock import now_local
-from warehouse.metrics import KpiValue, Period
+from dashboard import queries
+from dashboard.scoring import lower_is_better, status
+from dashboard.text import label, t
+from warehouse.metrics import KPIS, KpiValue
 
-
-@dataclass(frozen=True)
-class Filters:
-    """The shared filters the router owns and every page reads."""
-
-    language: str
-    period: Period
-
-
-def language() -> str:
-    """The UI language chosen in the sidebar (kept in the URL as ?lang=)."""
-    return str(st.session_state.get("language", DEFAULT_LANGUAGE))
-
-
-def t(key: str, **values: object) -> str:
-    """Translate a message key in the current language."""
-    return translate(key, language(), **values)
-
-
-def _param_date(name: str) -> date | None:
-    value = st.query_params.get(name)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def language_switch() -> str:
-    """The language radio; the choice is kept in the URL."""
-    wanted = st.query_params.get("lang", DEFAULT_LANGUAGE)
-    if wanted not in LANGUAGES:
-        wanted = DEFAULT_LANGUAGE
-    codes = list(LANGUAGES)
-    chosen = st.sidebar.radio(
-        translate("filter.language", wanted),
-        codes,
-        index=codes.index(wanted),
-        format_func=LANGUAGES.__getitem__,
-        horizontal=True,
-    )
-    st.session_state["language"] = chosen
-    st.query_params["lang"] = chosen
-    return str(chosen)
-
-
-def period_filter(default_from: date, default_to: date) -> Period:
-    """From/to date inputs in the sidebar, kept in the URL as ?from=&to=."""
-    chosen_from = _param_date("from") or default_from
-    chosen_to = _param_date("to") or default_to
-    st.sidebar.subheader(t("filter.header"))
-    date_from = st.sidebar.date_input(t("filter.from"), value=chosen_from, key="filter_from")
-    date_to = st.sidebar.date_input(t("filter.to"), value=chosen_to, key="filter_to")
-    if not isinstance(date_from, date) or not isinstance(date_to, date) or date_from > date_to:
-        st.sidebar.warning(t("filter.bad_period"))
-        date_from, date_to = default_from, default_to
-    st.query_params["from"] = date_from.isoformat()
-    st.query_params["to"] = date_to.isoformat()
-    return Period(date_from, date_to, now_local())
+MAX_ROWS = 5000  # rows a drill-down table shows and exports
 
 
 def format_rate(value: float | None) -> str:
@@ -78,38 +24,212 @@ def format_rate(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """A KPI value in its unit, or a dash."""
+def format_value(value: float | None, unit: str, short: bool = False) -> str:
+    """A KPI value in its unit (`short`: without the unit's name), or a dash."""
     if value is None:
         return "—"
+    if unit == "working_days" and short:
+        return f"{value:.1f}"
     if unit == "working_days":
         return t("unit.working_days", value=f"{value:.1f}")
     return format_rate(value)
 
 
-def _number(value: float) -> str:
+def number(value: float) -> str:
+    """A count with thousands separators, or a decimal to three places."""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:.3f}"
 
 
-def kpi_tile(kpi: KpiValue) -> None:
-    """One KPI: value, target, status, numerator/denominator."""
-    label = t(f"kpi.{kpi.name}")
+# the status as coloured text (Streamlit markdown colours; no emoji font needed)
+MARKERS = {
+    "green": ":green[● {badge}]",
+    "amber": ":orange[● {badge}]",
+    "red": ":red[● {badge}]",
+    "none": ":gray[○ {badge}]",
+}
+
+
+def _fraction(kpi: KpiValue) -> str:
+    """What the value is made of: numerator / denominator, the count for a median, or the
+    baseline and current rates for a reduction."""
+    kind = KPIS[kpi.name].kind if kpi.name in KPIS else "ratio"
+    if kind == "median":
+        return t("kpi.count", count=number(kpi.denominator))
+    if kind == "reduction":
+        base = kpi.denominator
+        return t(
+            "kpi.reduction_parts",
+            baseline=format_rate(base or None),
+            current=format_rate(base - kpi.numerator if base else None),
+        )
+    return t("kpi.fraction", numerator=number(kpi.numerator), denominator=number(kpi.denominator))
+
+
+def _delta(kpi: KpiValue, previous: KpiValue | None) -> str | None:
+    if previous is None or kpi.value is None or previous.value is None:
+        return None
+    change = kpi.value - previous.value
+    if kpi.unit == "working_days":
+        return t("kpi.delta_days", value=f"{change:+.1f}")
+    return t("kpi.delta_points", value=f"{change * 100:+.1f}")
+
+
+def kpi_tile(
+    kpi: KpiValue,
+    previous: KpiValue | None = None,
+    trend: pl.DataFrame | None = None,
+) -> None:
+    """One KPI: value, target, red/amber/green status, change on the previous period, sparkline."""
+    name = t(f"kpi.{kpi.name}")
     if kpi.target is None:
         target = t("kpi.no_target")
     else:
         target = t("kpi.target", op=kpi.target.op, value=format_value(kpi.target.value, kpi.unit))
-    status = {True: t("kpi.met"), False: t("kpi.not_met"), None: t("kpi.no_data")}[kpi.meets_target]
-    if kpi.target is None and kpi.value is not None:
-        status = ""
-    fraction = t(
-        "kpi.fraction", numerator=_number(kpi.numerator), denominator=_number(kpi.denominator)
-    )
+    colour = status(kpi)
+    badge = {
+        "green": t("kpi.met"),
+        "amber": t("kpi.near"),
+        "red": t("kpi.not_met"),
+        "none": "" if kpi.value is not None else t("kpi.no_data"),
+    }[colour]
+    fraction = _fraction(kpi)
+    series = None
+    if trend is not None and trend.height > 1:
+        series = [v if v is not None else 0.0 for v in trend["value"].to_list()]
     with st.container(border=True):
-        st.metric(label, format_value(kpi.value, kpi.unit), help=target)
-        st.caption(" · ".join(part for part in (target, status, fraction) if part))
+        st.metric(
+            name,
+            format_value(kpi.value, kpi.unit, short=True),  # the label names the unit
+            delta=_delta(kpi, previous),
+            delta_color="inverse" if lower_is_better(kpi) else "normal",
+            help=t("kpi.help", target=target, fraction=fraction),
+            chart_data=series,
+            chart_type="area",
+        )
+        marker = MARKERS[colour].format(badge=badge) if badge else ""
+        st.caption(" · ".join(p for p in (marker, target, fraction) if p))
 
 
-def source_caption(source: str, loaded_at: datetime | None) -> None:
+def source_caption(version: queries.WarehouseVersion, source: str) -> None:
     """The caption under a chart or table: its source and the data's freshness."""
+    loaded_at, latest = queries.source_freshness(version, source)
     when = loaded_at.strftime("%Y-%m-%d %H:%M") if loaded_at else t("source.never")
-    st.caption(t("source.caption", source=source, loaded_at=when))
+    text = t("source.caption", source=source, loaded_at=when)
+    if latest:
+        text += t("source.latest", period=latest)
+    st.caption(text)
+
+
+def _exportable(data: pl.DataFrame) -> pl.DataFrame:
+    """Lists joined into text, columns labelled in the UI language."""
+    lists = [name for name, dtype in data.schema.items() if isinstance(dtype, pl.List)]
+    data = data.with_columns(pl.col(name).list.join("、") for name in lists)
+    return data.rename(_labels(data))
+
+
+def _labels(data: pl.DataFrame) -> dict[str, str]:
+    """Column name -> shown label; two columns never share a label."""
+    labels: dict[str, str] = {}
+    for name in data.columns:
+        shown = label(name)
+        labels[name] = f"{shown} ({name})" if shown in labels.values() else shown
+    return labels
+
+
+NOT_RATIOS = {"satisfaction_pct", "z_score"}
+RATE_NAMES = ("_rate", "_share", "rate_of_", "share_", "satisfaction", "_score", "outcome")
+
+
+def _is_ratio(name: str) -> bool:
+    """Whether a column holds a ratio in [0, 1] (shown as a percentage)."""
+    return name not in NOT_RATIOS and any(part in name for part in RATE_NAMES)
+
+
+def _formats(data: pl.DataFrame) -> dict[str, Any]:
+    """Display formats by column (keyed by the shown label): rates as %, dates as dates."""
+    formats: dict[str, Any] = {}
+    labels = _labels(data)
+    for name, dtype in data.schema.items():
+        shown = labels[name]
+        if dtype == pl.Date:
+            formats[shown] = st.column_config.DateColumn(shown, format="YYYY-MM-DD")
+        elif dtype == pl.Datetime:
+            formats[shown] = st.column_config.DatetimeColumn(shown, format="YYYY-MM-DD HH:mm")
+        elif dtype.is_float() and _is_ratio(name):
+            formats[shown] = st.column_config.NumberColumn(shown, format="percent")
+        elif dtype.is_float():
+            formats[shown] = st.column_config.NumberColumn(shown, format="%.2f")
+    return formats
+
+
+def _csv(data: pl.DataFrame) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
+    return data.write_csv().encode("utf-8-sig")
+
+
+def _xlsx(data: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    data.write_excel(buffer, autofit=True)
+    return buffer.getvalue()
+
+
+def table(
+    data: pl.DataFrame,
+    key: str,
+    version: queries.WarehouseVersion,
+    source: str,
+    *,
+    height: int | None = None,
+) -> None:
+    """A table as filtered, with CSV and XLSX downloads and its source caption."""
+    if data.is_empty():
+        st.info(t("empty.no_data"))
+        source_caption(version, source)
+        return
+    shown = _exportable(data.head(MAX_ROWS))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=height or "auto",
+        column_config=_formats(data),
+    )
+    if data.height > MAX_ROWS:
+        st.caption(t("table.truncated", shown=number(MAX_ROWS), total=number(data.height)))
+    buttons = st.container(horizontal=True)
+    stamp = datetime.now().strftime("%Y%m%d")
+    buttons.download_button(
+        t("table.csv"),
+        data=partial(_csv, shown),  # built on click, not on every run
+        file_name=f"{key}_{stamp}.csv",
+        mime="text/csv",
+        key=f"csv_{key}",
+        icon=":material/download:",
+    )
+    buttons.download_button(
+        t("table.xlsx"),
+        data=partial(_xlsx, shown),
+        file_name=f"{key}_{stamp}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{key}",
+        icon=":material/download:",
+    )
+    source_caption(version, source)
+
+
+def chart(figure: go.Figure, version: queries.WarehouseVersion, source: str, key: str) -> None:
+    """A plotly chart followed by its source caption."""
+    st.plotly_chart(figure, width="stretch", key=f"chart_{key}")
+    source_caption(version, source)
+
+
+def empty(message_key: str = "empty.no_data") -> None:
+    """An empty state."""
+    st.info(t(message_key))
+
+
+def page_header(title_key: str, intro_key: str | None = None) -> None:
+    """The page's header and its one-line explanation."""
+    st.header(t(title_key))
+    if intro_key:
+        st.caption(t(intro_key))

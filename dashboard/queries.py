@@ -1,19 +1,25 @@
-"""Parameterised queries the pages run, cached per warehouse version; frames and values out."""
+"""Shared queries: the warehouse connection, cached frames, filter options, KPIs and freshness."""
 
 from __future__ import annotations
 
-import os
+import importlib
+import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
 import streamlit as st
 
-from warehouse.connection import connect_readonly, fetch_frame, fetch_one
+from warehouse.connection import connect_readonly, fetch_frame
 from warehouse.metrics import KpiValue, Period, compute, default_period
 from warehouse.paths import warehouse_path
+
+LOG = logging.getLogger("duban.dashboard")
+TTL = 600  # seconds a cached result lives; a new warehouse file is a new cache key anyway
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,7 @@ def current_version() -> WarehouseVersion | None:
     path = warehouse_path().resolve()
     try:
         stat = path.stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     return WarehouseVersion(str(path), f"{stat.st_ino}-{stat.st_mtime_ns}")
 
@@ -39,52 +45,152 @@ def _connection(version: WarehouseVersion) -> duckdb.DuckDBPyConnection:
     return connect_readonly(Path(version.path))
 
 
-def _cursor(version: WarehouseVersion) -> duckdb.DuckDBPyConnection:
+def cursor(version: WarehouseVersion) -> duckdb.DuckDBPyConnection:
+    """A cursor on the cached read-only connection (each run gets its own)."""
     return _connection(version).cursor()
 
 
-@st.cache_data(ttl=600, max_entries=64)
+@st.cache_data(ttl=TTL, max_entries=1024, show_spinner=False)
+def _frame(version: WarehouseVersion, sql: str, params: dict[str, Any]) -> pl.DataFrame:
+    return fetch_frame(cursor(version), sql, params)
+
+
+def run(version: WarehouseVersion, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
+    """A parameterised query's result, cached; `sql` is a module constant, values all bound.
+
+    Only the parameters the SQL names are passed (DuckDB refuses extra ones), so a filter a
+    query does not use does not split its cache entries.
+    """
+    named = set(re.findall(r"\$([a-z_]+)", sql))
+    return _frame(version, sql, {k: v for k, v in (params or {}).items() if k in named})
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def tables(version: WarehouseVersion) -> frozenset[str]:
+    """The tables and views in the warehouse (schema-qualified for raw.*)."""
+    rows = cursor(version).execute(
+        "select case when table_schema = 'main' then table_name"
+        " else table_schema || '.' || table_name end from information_schema.tables"
+    )
+    return frozenset(str(row[0]) for row in rows.fetchall())
+
+
+def has(version: WarehouseVersion, name: str) -> bool:
+    """Whether the warehouse holds a table or view of that name."""
+    return name in tables(version)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def default_dates(version: WarehouseVersion, as_of: datetime) -> tuple[date, date]:
     """The default period: the latest month with complaints."""
-    period = default_period(_cursor(version), as_of)
+    period = default_period(cursor(version), as_of)
     return period.date_from, period.date_to
 
 
-@st.cache_data(ttl=600, max_entries=256)
+@st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)
 def kpis(version: WarehouseVersion, period: Period) -> dict[str, KpiValue]:
-    """Every KPI for the period."""
-    return compute(_cursor(version), period)
+    """Every KPI for the period (and its community/department filters)."""
+    return compute(cursor(version), period)
 
 
-@st.cache_data(ttl=600, max_entries=256)
-def monthly_repeat_rate(version: WarehouseVersion, date_to: date, months: int = 24) -> pl.DataFrame:
-    """The repeat-complaint rate per month, for the `months` months up to the period's end."""
-    return fetch_frame(
-        _cursor(version),
-        """
-            select
-                month_on,
-                sum(count_repeats)::bigint as count_repeats,
-                sum(count_complaints)::bigint as count_complaints,
-                sum(count_repeats) / sum(count_complaints) as repeat_complaint_rate
-            from complaints_monthly
-            where month_on > date_trunc('month', $date_to::date) - to_months($months)
-                and month_on <= $date_to
-            group by month_on
-            order by month_on
-        """,
-        {"date_to": date_to, "months": months},
+OPTIONS_SQL = {
+    "community": "select community_id, community_name from stg_reference__communities order by 1",
+    "department": "select department, department from stg_reference__departments order by 1",
+    "problem_type": "select distinct level3, level3 from stg_reference__problem_types order by 1",
+}
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def options(version: WarehouseVersion) -> dict[str, dict[str, str]]:
+    """The values each shared filter may take (id -> display name); empty when not loaded."""
+    result: dict[str, dict[str, str]] = {}
+    con = cursor(version)
+    for name, sql in OPTIONS_SQL.items():
+        try:
+            rows = con.execute(sql).fetchall()
+        except duckdb.Error:
+            rows = []
+        result[name] = {str(key): str(value) for key, value in rows if key is not None}
+    return result
+
+
+# the raw datasets each mart is built from: a caption's freshness is theirs
+MART_DATASETS = {
+    "complaint_tickets": ("complaints",),
+    "complaints_monthly": ("complaints",),
+    "inspection_visits": ("inspections",),
+    "inspections_monthly": ("inspections",),
+    "duplicate_inspection_pairs": ("inspections",),
+    "merge_suggestions": ("inspections",),
+    "rectification_cases": ("rectification_cases",),
+    "hotspots_monthly": ("complaints", "inspections"),
+    "indicator_compliance": ("indicators", "resident_evaluations", "rectification_cases"),
+    "data_quality": (),
+    "raw.load_ledger": (),
+}
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def freshness(version: WarehouseVersion) -> dict[str, tuple[datetime | None, str | None]]:
+    """Per raw dataset: when its last file was loaded and the latest period it covers."""
+    rows = (
+        cursor(version)
+        .execute(
+            "select dataset, max(finished_at), max(period) from raw.load_ledger"
+            " where outcome = 'loaded' group by dataset"
+        )
+        .fetchall()
     )
+    return {str(r[0]): (r[1] if isinstance(r[1], datetime) else None, r[2]) for r in rows}
 
 
-@st.cache_data(ttl=600, max_entries=8)
-def last_load(version: WarehouseVersion) -> datetime | None:
-    """When the last file was loaded into this warehouse."""
-    row = fetch_one(_cursor(version), "select max(finished_at) from raw.load_ledger")
-    value = row[0] if row else None
-    return value if isinstance(value, datetime) else None
+def source_freshness(version: WarehouseVersion, source: str) -> tuple[datetime | None, str | None]:
+    """The last load and the latest period of the data behind a mart (all data if unknown)."""
+    known = freshness(version)
+    datasets = MART_DATASETS.get(source) or tuple(known)
+    found = [known[d] for d in datasets if d in known]
+    loads = [load for load, _ in found if load]
+    periods = [p for _, p in found if p]
+    return (max(loads) if loads else None, max(periods) if periods else None)
 
 
-def warehouse_env() -> str | None:
-    """The configured warehouse path from the environment, if any."""
-    return os.environ.get("DUBAN_WAREHOUSE")
+def analysis_available(module: str, function: str) -> bool:
+    """Whether an analysis function (e.g. warehouse.hotspots.hotspots) exists yet."""
+    try:
+        return callable(getattr(importlib.import_module(module), function, None))
+    except ImportError:
+        return False
+
+
+@st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)
+def analysis(
+    version: WarehouseVersion, module: str, function: str, *args: Any, **kwargs: Any
+) -> Any:
+    """The result of a warehouse analysis function called with a cursor; frames come as polars."""
+    result = getattr(importlib.import_module(module), function)(cursor(version), *args, **kwargs)
+    return _polars(result)
+
+
+def try_analysis(
+    version: WarehouseVersion, module: str, function: str, *args: Any, **kwargs: Any
+) -> Any | None:
+    """`analysis(...)`, or None when the function or a mart it reads is not there yet."""
+    if not analysis_available(module, function):
+        return None
+    try:
+        return analysis(version, module, function, *args, **kwargs)
+    except Exception:  # a mart not built yet in this warehouse: the page shows it pending
+        LOG.warning("%s.%s failed", module, function, exc_info=True)
+        return None
+
+
+def _polars(value: Any) -> Any:
+    if isinstance(value, pl.DataFrame):
+        return value
+    if hasattr(value, "to_dict") and hasattr(value, "columns") and hasattr(value, "dtypes"):
+        return pl.from_pandas(value)
+    if isinstance(value, tuple):
+        return tuple(_polars(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _polars(v) for k, v in value.items()}
+    return value

@@ -25,4 +25,11 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("overview.py", "nav.overview", ":material/dashboard:", "overview"),
+    PageSpec("hotspots.py", "nav.hotspots", ":material/map:", "hotspots"),
+    PageSpec("repeats.py", "nav.repeats", ":material/replay:", "repeats"),
+    PageSpec("inspections.py", "nav.inspections", ":material/content_copy:", "inspections"),
+    PageSpec("closed_loop.py", "nav.closed_loop", ":material/autorenew:", "closed-loop"),
+    PageSpec("departments.py", "nav.departments", ":material/groups:", "departments"),
+    PageSpec("indicators.py", "nav.indicators", ":material/checklist:", "indicators"),
+    PageSpec("data_quality.py", "nav.data_quality", ":material/rule:", "data-quality"),
 ]

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
 import streamlit as st
 
 from dashboard import queries
-from dashboard.components import Filters, language_switch, period_filter, t
+from dashboard.filters import language_switch, shared_filters
 from dashboard.registry import PAGES
+from dashboard.text import t
 from warehouse.clock import now_local
+
+LOG = logging.getLogger("duban.dashboard")
+AS_OF_STEP_MINUTES = 10  # figures are as of the last 10-minute mark, so reruns share the cache
+
+
+def as_of_now() -> datetime:
+    """Now, rounded down to the last AS_OF_STEP_MINUTES mark."""
+    now = now_local()
+    return now.replace(minute=now.minute - now.minute % AS_OF_STEP_MINUTES, second=0)
 
 
 def main() -> None:
@@ -19,8 +32,14 @@ def main() -> None:
     if version is None:
         st.info(t("empty.no_warehouse"))
         st.stop()
-    default_from, default_to = queries.default_dates(version, now_local())
-    st.session_state["filters"] = Filters(language, period_filter(default_from, default_to))
+    as_of = as_of_now()
+    try:
+        default_from, default_to = queries.default_dates(version, as_of)
+        options = queries.options(version)
+    except Exception:  # a warehouse built by an older version, or one being replaced
+        st.warning(t("empty.unreadable"))
+        st.stop()
+    st.session_state["filters"] = shared_filters(language, default_from, default_to, as_of, options)
     navigation = st.navigation(
         [
             st.Page(
@@ -33,7 +52,11 @@ def main() -> None:
             for index, page in enumerate(PAGES)
         ]
     )
-    navigation.run()
+    try:
+        navigation.run()
+    except Exception:  # nothing raises into the page: say so, log the details for the operator
+        LOG.exception("page %s failed", navigation.url_path)
+        st.error(t("error.page"))
 
 
 main()

@@ -115,7 +115,7 @@ def small_warehouse(path: Path) -> Path:
             "complaints",
             [
                 {"complaint_id": i, "received_at": ts(r), "address": a, "category_l1": "环境卫生",
-                 "category_l3": "垃圾清运不及时", "community": "幸福里社区"}
+                 "category_l3": "垃圾清运不及时", "community": "幸福里社区", "community_id": "C01"}
                 for i, r, a in complaints
             ],
         )  # fmt: skip
@@ -124,9 +124,121 @@ def small_warehouse(path: Path) -> Path:
             "inspections",
             [
                 {"inspection_id": i, "department": "民政", "inspected_on": day(d),
-                 "community": "幸福里社区", "subject": "养老服务", "result": "合格"}
+                 "community": "幸福里社区", "community_id": "C01", "subject": "养老服务",
+                 "result": "合格"}
                 for i, d in visits
             ],
         )  # fmt: skip
+        add_reference_and_cases(con)
         build(con)
     return path
+
+
+SQUARE = (
+    '{{"type":"Polygon","coordinates":'
+    "[[[{x0},30.0],[{x1},30.0],[{x1},30.01],[{x0},30.01],[{x0},30.0]]]}}"
+)
+
+
+def add_reference_and_cases(con: duckdb.DuckDBPyConnection) -> None:
+    """Reference data, April visits by 城管, rectification cases and a load ledger for the
+    dashboard's pages; they leave the complaints (and so every repeat figure) unchanged."""
+    insert_raw(con, "streets", [{"street_id": "S01", "street_name": "城北街道"}], period=None)
+    insert_raw(
+        con,
+        "communities",
+        [
+            {"community_id": "C01", "street_id": "S01", "community_name": "幸福里社区",
+             "short_name": "幸福里", "household_count": 1000},
+            {"community_id": "C02", "street_id": "S01", "community_name": "阳光城社区",
+             "short_name": "阳光城", "household_count": 800},
+        ],
+        period=None,
+    )  # fmt: skip
+    insert_raw(
+        con,
+        "departments",
+        [
+            {"department": "民政", "full_name": "区民政局", "id_prefix": "MZ"},
+            {"department": "城管", "full_name": "区城市管理局", "id_prefix": "CG"},
+        ],
+        period=None,
+    )
+    insert_raw(
+        con,
+        "problem_types",
+        [
+            {"problem_type_id": "P01", "level1": "社区环境", "level2": "垃圾",
+             "level3": "垃圾清运不及时", "default_department": "城管", "is_environment": True},
+        ],
+        period=None,
+    )  # fmt: skip
+    insert_raw(
+        con,
+        "grids",
+        [
+            {"grid_id": "G01", "community_id": "C01", "grid_name": "幸福里第1网格",
+             "household_count": 600, "geometry": SQUARE.format(x0=120.0, x1=120.01)},
+            {"grid_id": "G02", "community_id": "C01", "grid_name": "幸福里第2网格",
+             "household_count": 400, "geometry": SQUARE.format(x0=120.01, x1=120.02)},
+        ],
+        period=None,
+    )  # fmt: skip
+    insert_raw(
+        con,
+        "inspections",
+        [
+            {"inspection_id": "CG1", "department": "城管", "inspected_on": day("2025-04-25"),
+             "community": "幸福里社区", "community_id": "C01", "subject": "养老服务",
+             "result": "不合格",
+             "problem": "垃圾清运不及时"},
+        ],
+        load_id=2,
+    )  # fmt: skip
+    case = {"round": 1, "found_by": "部门检查", "community": "幸福里社区", "community_id": "C01",
+            "problem_type": "垃圾清运不及时", "responsible_unit": "区民政局"}  # fmt: skip
+    insert_raw(
+        con,
+        "rectification_cases",
+        [
+            # found, noticed in 24 h, completed in time, evaluated in time, satisfied
+            {**case, "case_id": "R1", "found_at": ts("2025-04-01 09:00"),
+             "noticed_at": ts("2025-04-01 15:00"), "verified_at": ts("2025-04-08 10:00"),
+             "evaluated_at": ts("2025-04-09 10:00"), "satisfaction_pct": 90.0, "status": "已办结"},
+            # noticed late, completed, evaluated below 80%: a second round follows
+            {**case, "case_id": "R2", "found_at": ts("2025-04-02 09:00"),
+             "noticed_at": ts("2025-04-04 09:00"), "verified_at": ts("2025-04-10 10:00"),
+             "evaluated_at": ts("2025-04-11 10:00"), "satisfaction_pct": 60.0,
+             "status": "转二次整改"},
+            # noticed in time, never completed: overdue
+            {**case, "case_id": "R3", "found_at": ts("2025-04-03 09:00"),
+             "noticed_at": ts("2025-04-03 12:00"), "status": "整改中"},
+        ],
+        load_id=3,
+    )  # fmt: skip
+    con.execute(
+        """
+        insert into raw.sources values
+            ('hotline', 'complaints', null, 'monthly', false, '12345', null),
+            ('minzheng', 'inspections', '民政', 'monthly', false, '民政', null)
+        """
+    )
+    con.execute(
+        """
+        insert into raw.load_ledger (load_id, source, dataset, file_path, sha256, size_bytes,
+            period, rows_read, rows_loaded, rows_quarantined, rows_duplicate, started_at,
+            finished_at, outcome, message)
+        values
+            (1, 'hotline', 'complaints', '/in/12345_工单_2025-04.csv', 'a', 10, '2025-04',
+             9, 8, 1, 0, '2025-05-01 08:00', '2025-05-01 08:01', 'loaded', ''),
+            (2, 'minzheng', 'inspections', '/in/民政_社区检查_2025-04.csv', 'b', 10, '2025-04',
+             4, 4, 0, 0, '2025-05-01 08:02', '2025-05-01 08:03', 'loaded', '')
+        """
+    )
+    con.execute(
+        """
+        insert into raw.quarantine values (1, 'hotline', 'complaints',
+            '/in/12345_工单_2025-04.csv', 5, 'required:address', 'address', null,
+            'required:address (address=empty)', '{}')
+        """
+    )

@@ -1,16 +1,21 @@
-"""总览 Overview: the headline KPIs against their targets and the monthly trend, for leadership."""
+"""总览 Overview: KPI tiles against targets, the overall index, monthly trends, red/black lists."""
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
-from dashboard import charts, queries
-from dashboard.components import Filters, kpi_tile, source_caption, t
+from dashboard import charts, filters, queries
+from dashboard.components import chart, format_value, kpi_tile, page_header, source_caption, table
+from dashboard.queries_overview import kpi_series, previous_period
+from dashboard.scoring import SCORE_CAP, overall_index, status
+from dashboard.text import t
+from warehouse.metrics import KPIS
 
-filters: Filters = st.session_state["filters"]
-period = filters.period
+chosen = filters.current()
+period = chosen.period
 version = queries.current_version()
-st.header(t("overview.header"))
+page_header("overview.header")
 if version is None:
     st.info(t("empty.no_warehouse"))
     st.stop()
@@ -22,29 +27,89 @@ st.caption(
         as_of=period.as_of.strftime("%Y-%m-%d %H:%M"),
     )
 )
+if chosen.problem_type:
+    st.caption(t("overview.ptype_note"))
 values = queries.kpis(version, period)
+previous = queries.kpis(version, previous_period(period))
+series = kpi_series(version, chosen.params())
+
+# the overall index: each targeted KPI scored against its target, averaged
+index = overall_index(values)
+left, right = st.columns([1, 3])
+with left, st.container(border=True):
+    st.metric(
+        t("overview.index"),
+        "—" if index.value is None else f"{index.value:.2f}",
+        help=t("overview.index_help", cap=SCORE_CAP),
+    )
+    st.caption(t("overview.index_scale"))
+with right, st.expander(t("overview.index_how"), expanded=False):
+    st.markdown(t("overview.index_help", cap=SCORE_CAP))
+    rows = [
+        {
+            "kpi": t(f"kpi.{name}"),
+            "value_text": format_value(values[name].value, values[name].unit),
+            "target_text": f"{kpi.target.op} {format_value(kpi.target.value, kpi.unit)}"
+            if (kpi := values[name]).target
+            else "",
+            "score": round(value, 3),
+            "status_text": t(f"status.{status(values[name])}"),
+        }
+        for name, value in index.scores.items()
+    ]
+    table(pl.DataFrame(rows), "overall_index", version, "complaint_tickets, rectification_cases")
+
+st.subheader(t("overview.tiles"))
 tiles = list(values.values())
 for start in range(0, len(tiles), 4):
     for column, value in zip(st.columns(4), tiles[start : start + 4], strict=False):
         with column:
-            kpi_tile(value)
+            trend = series.filter(pl.col("name") == value.name).tail(12)
+            kpi_tile(value, previous.get(value.name), trend)
+source_caption(version, "complaint_tickets, inspection_visits, rectification_cases")
 
-st.subheader(t("overview.trend"))
-trend = queries.monthly_repeat_rate(version, period.date_to)
-if trend.is_empty():
+st.subheader(t("overview.trends"))
+names = [name for name in KPIS if name in set(series["name"].to_list())]
+if not names:
     st.info(t("empty.no_data"))
 else:
-    target = values["repeat_complaint_rate"].target
-    st.plotly_chart(
-        charts.rate_trend(
-            trend,
-            x="month_on",
-            y="repeat_complaint_rate",
-            target=None if target is None else target.value,
-            x_label=t("chart.month"),
-            y_label=t("chart.rate"),
-            target_label=t("chart.target"),
-        ),
-        width="stretch",
+    name = st.selectbox(
+        t("overview.trend_kpi"),
+        names,
+        format_func={n: t(f"kpi.{n}") for n in names}.__getitem__,
+        key="overview_trend_kpi",
     )
-source_caption("complaints_monthly", queries.last_load(version))
+    trend = series.filter(pl.col("name") == name)
+    target = values[name].target
+    is_rate = values[name].unit != "working_days"
+    figure = charts.rate_trend(
+        trend,
+        x="month_on",
+        y="value",
+        target=None if target is None else target.value,
+        x_label=t("chart.month"),
+        y_label=t(f"kpi.{name}"),
+        target_label=t("chart.target"),
+        numerator="numerator",
+        denominator="denominator",
+    )
+    if not is_rate:
+        figure.update_yaxes(tickformat=".1f")
+        figure.update_traces(hovertemplate="%{x|%Y-%m}: %{y:.1f} (%{customdata})<extra></extra>")
+    st.caption(t("overview.trend_caption"))
+    chart(figure, version, "complaints_monthly, inspections_monthly, rectification_cases", "trend")
+
+st.subheader(t("overview.red_black"))
+lists = queries.try_analysis(version, "warehouse.scores", "red_black_list", period)
+if lists is not None:
+    top, bottom = lists
+    st.caption(t("overview.red_black_caption"))
+    red, black = st.columns(2)
+    with red:
+        st.markdown(t("overview.red_list"))
+        table(top, "red_list", version, "indicator_compliance")
+    with black:
+        st.markdown(t("overview.black_list"))
+        table(bottom, "black_list", version, "indicator_compliance")
+else:
+    st.info(t("empty.pending", what="warehouse.scores.red_black_list"))

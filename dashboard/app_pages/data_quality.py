@@ -1,0 +1,43 @@
+"""数据质量 Data quality: per department, last file, freshness, rows loaded/quarantined, drift."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, filters, queries
+from dashboard.components import chart, number, page_header, table
+from dashboard.queries_quality import per_source, reasons, rejected
+from dashboard.text import t
+
+TOTALS = ["count_rows_received", "count_rows_loaded", "count_rows_quarantined"]
+TOTALS += ["count_files_rejected", "count_schema_drift_events"]
+
+chosen = filters.current()
+version = queries.current_version()
+page_header("quality.header", "quality.intro")
+if version is None:
+    st.info(t("empty.no_warehouse"))
+    st.stop()
+params = chosen.params()
+sources = per_source(version, params)
+st.subheader(t("quality.sources"))
+st.caption(t("quality.sources_caption"))
+if sources is None:
+    st.info(t("empty.pending", what="data_quality"))
+else:
+    present = [name for name in TOTALS if name in sources.columns]
+    for column, name in zip(st.columns(len(present) or 1), present, strict=False):
+        column.metric(t(f"col.{name}"), number(float(sources[name].fill_null(0).sum())))
+    table(sources, "data_quality", version, "data_quality")
+    if {"source", "quarantine_rate"} <= set(sources.columns):
+        rates = sources.drop_nulls("quarantine_rate")
+        figure = charts.count_bars(
+            rates, category="source", value="quarantine_rate", value_label=t("col.quarantine_rate")
+        )
+        figure.update_xaxes(tickformat=".1%")
+        chart(figure, version, "data_quality", "quarantine_rate")
+
+st.subheader(t("quality.reasons"))
+table(reasons(version, params), "quarantine_reasons", version, "raw.load_ledger")
+st.subheader(t("quality.rejected"))
+table(rejected(version, params), "rejected_files", version, "raw.load_ledger")

@@ -1,0 +1,145 @@
+"""热点 Hotspots: a map of grids, ranked areas, rising hotspots, drill-down to the tickets."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, filters, queries
+from dashboard.components import chart, number, page_header, table
+from dashboard.queries_areas import (
+    area_params,
+    category_mix,
+    grid_shapes,
+    hotspots,
+    tickets,
+    visits,
+)
+from dashboard.text import t
+
+METRICS = ["count_complaints", "count_failed_items", "count_problems"]
+SOURCE = "hotspots_monthly"
+
+chosen = filters.current()
+version = queries.current_version()
+page_header("hotspots.header", "hotspots.intro")
+if version is None:
+    st.info(t("empty.no_warehouse"))
+    st.stop()
+period = chosen.period
+if period.department or chosen.problem_type:
+    st.caption(t("hotspots.filters_note"))
+communities = hotspots(version, period, "community", None)
+if communities is None:
+    st.info(t("empty.pending", what="warehouse.hotspots / hotspots_monthly"))
+    st.stop()
+
+
+def pick(column: object, label_key: str, frame: pl.DataFrame, key: str, fixed: str | None) -> str:
+    """A drill-down selectbox over the areas in `frame` ("all" first)."""
+    names = dict(zip(frame["area_id"].to_list(), frame["area_name"].to_list(), strict=True))
+    codes = [fixed] if fixed else ["", *names]
+    if key in st.session_state and st.session_state[key] not in codes:
+        del st.session_state[key]
+    value = column.selectbox(  # type: ignore[attr-defined]
+        t(label_key),
+        codes,
+        format_func={"": t("filter.all"), **{k: str(v) for k, v in names.items()}}.get,
+        key=key,
+        disabled=bool(fixed) or frame.is_empty(),
+    )
+    return str(value or "")
+
+
+EMPTY = pl.DataFrame(schema={"area_id": pl.String, "area_name": pl.String})
+st.subheader(t("hotspots.drill"))
+columns = st.columns(3)
+community = pick(columns[0], "hotspots.community", communities, "hot_community", period.community)
+grids = hotspots(version, period, "grid", community) if community else None
+grids = EMPTY if grids is None else grids
+grid = pick(columns[1], "hotspots.grid", grids, "hot_grid", None)
+addresses = hotspots(version, period, "address", grid) if grid else None
+addresses = EMPTY if addresses is None else addresses
+address = pick(columns[2], "hotspots.address", addresses, "hot_address", None)
+params = area_params(chosen.params(), community or None, grid or None, address or None)
+level, ranked = (
+    ("address", addresses) if grid else ("grid", grids) if community else ("community", communities)
+)
+
+metric = st.radio(
+    t("hotspots.metric"),
+    METRICS,
+    format_func={m: t(f"col.{m}") for m in METRICS}.__getitem__,
+    horizontal=True,
+    key="hot_metric",
+)
+
+st.subheader(t("hotspots.map"))
+shapes = grid_shapes(version, params)
+grid_values = hotspots(version, period, "grid", community or None)
+if shapes.is_empty():
+    st.info(t("hotspots.no_shapes"))
+else:
+    if grid_values is None or grid_values.is_empty():  # no problems in any grid: all zero
+        grid_values = pl.DataFrame(
+            schema={
+                "area_id": pl.String,
+                "households": pl.Int64,
+                **dict.fromkeys(METRICS, pl.Int64),
+            }
+        )
+    mapped = shapes.join(
+        grid_values.select("area_id", "households", *METRICS), on="area_id", how="left"
+    )
+    per_households = mapped["households"].fill_null(0).sum() > 0
+    if per_households:
+        mapped = mapped.with_columns(
+            value=pl.when(pl.col("households") > 0).then(
+                1000.0 * pl.col(metric).fill_null(0) / pl.col("households")
+            )
+        )
+        caption, unit = "hotspots.map_caption", t("hotspots.per_1000")
+    else:  # no household counts for the grids: colour by the count itself, and say so
+        mapped = mapped.with_columns(value=pl.col(metric).fill_null(0).cast(pl.Float64))
+        caption, unit = "hotspots.map_caption_counts", t(f"col.{metric}")
+    figure = charts.grid_map(mapped, value="value", value_label=unit)
+    st.caption(t(caption, metric=t(f"col.{metric}")))
+    chart(figure, version, SOURCE, "map")
+
+st.subheader(t(f"hotspots.ranked.{level}"))
+if not ranked.is_empty() and "is_rising" in ranked.columns:
+    rising = ranked.filter(pl.col("is_rising"))
+    if rising.height:
+        names = "、".join(rising["area_name"].head(10).to_list())
+        st.warning(t("hotspots.rising", count=rising.height, names=names))
+    ranked = ranked.sort(metric, descending=True)
+table(
+    ranked.drop([c for c in ("community_id", "grid_id") if c in ranked.columns]),
+    f"hotspots_{level}",
+    version,
+    SOURCE,
+)
+
+st.subheader(t("hotspots.mix"))
+area = address or grid or community or None
+area_level = "address" if address else "grid" if grid else "community"
+mix = category_mix(version, period, area_level, area, communities["area_id"].to_list())
+if mix is None or mix.is_empty():
+    st.info(t("empty.no_data"))
+else:
+    figure = charts.count_bars(
+        mix.head(15),
+        category="problem_type",
+        value="count_problems",
+        value_label=t("col.count_problems"),
+    )
+    chart(figure, version, SOURCE, "mix")
+    table(mix, "category_mix", version, SOURCE)
+
+st.subheader(t("hotspots.records"))
+found = tickets(version, params)
+st.caption(t("hotspots.records_caption", count=number(found.height)))
+table(found, "hotspot_tickets", version, "complaint_tickets")
+if community and not grid:
+    st.markdown(t("hotspots.visits"))
+    table(visits(version, params), "hotspot_visits", version, "inspection_visits")
