@@ -14,11 +14,18 @@ addresses as (
     select * from stg_reference__addresses
 ),
 
+-- callers repeat the same few address texts: resolve each distinct text once
+texts as (
+    select distinct address_text
+    from complaints
+    where address_text is not null
+),
+
 local as (
     select
-        complaints.*,
+        address_text,
         regexp_replace(address_text, '^.*街道', '') as local_text
-    from complaints
+    from texts
 ),
 
 parsed as (
@@ -33,43 +40,48 @@ parsed as (
 -- an address with no building and unit ("文堤公寓门口") still names its community by its start
 named_by_prefix as (
     select
-        parsed.complaint_id,
+        parsed.address_text,
         arg_max(community_names.community_id, length(community_names.name)) as community_id
     from parsed
     join community_names on starts_with(parsed.local_text, community_names.name)
-    where parsed.parts.place = '' and parsed.community_id is null
-    group by parsed.complaint_id
+    where parsed.parts.place = ''
+    group by parsed.address_text
 ),
 
-resolved as (
+resolved_texts as (
     select
-        parsed.* exclude (parts),
+        parsed.address_text,
         addresses.address_id,
         addresses.grid_id,
-        coalesce(
-            addresses.community_id,
-            parsed.community_id,
-            place.community_id,
-            named_by_prefix.community_id
-        ) as resolved_community_id
+        coalesce(addresses.community_id, place.community_id) as place_community_id,
+        named_by_prefix.community_id as prefix_community_id
     from parsed
     left join community_names as place
         on place.name = nullif(parsed.parts.place, '')
-    left join named_by_prefix
-        on named_by_prefix.complaint_id = parsed.complaint_id
     left join addresses
         on addresses.community_id = place.community_id
         and addresses.building = parsed.parts.building
         and addresses.unit = parsed.parts.unit
+    left join named_by_prefix
+        on named_by_prefix.address_text = parsed.address_text
 ),
 
 keyed as (
     select
-        * exclude (community_id, resolved_community_id, local_text),
-        resolved_community_id as community_id,
-        address_id is not null as is_address_resolved,
-        coalesce(address_id, address_text) as location_key
-    from resolved
+        complaints.* exclude (community_id),
+        resolved_texts.address_id,
+        resolved_texts.grid_id,
+        coalesce(
+            case when resolved_texts.address_id is not null then resolved_texts.place_community_id end,
+            complaints.community_id,
+            resolved_texts.place_community_id,
+            resolved_texts.prefix_community_id
+        ) as community_id,
+        resolved_texts.address_id is not null as is_address_resolved,
+        coalesce(resolved_texts.address_id, complaints.address_text) as location_key
+    from complaints
+    left join resolved_texts
+        on resolved_texts.address_text = complaints.address_text
 )
 
 select * from keyed

@@ -105,6 +105,7 @@ by_category as (
         category_l1,
         problem_type,
         sum(count_complaints)::bigint as count_complaints,
+        sum(count_repeats)::bigint as count_repeats,
         sum(count_failed_items)::bigint as count_failed_items
     from leveled
     group by all
@@ -116,23 +117,20 @@ by_area as (
         level,
         area_id,
         sum(count_complaints)::bigint as count_complaints,
+        sum(count_repeats)::bigint as count_repeats,
         sum(count_failed_items)::bigint as count_failed_items,
-        list(
+        -- most problems first (`rank` = minus the count sorts first), then by category and type;
+        -- sorting the finished list is cheaper than an ordered aggregate over many small areas
+        list_sort(list(
             {
+                'rank': -(count_complaints + count_failed_items),
                 'category_l1': category_l1,
                 'problem_type': problem_type,
                 'count_complaints': count_complaints,
                 'count_failed_items': count_failed_items
             }
-            order by count_complaints + count_failed_items desc, category_l1, problem_type
-        ) as category_mix
+        )) as category_mix
     from by_category
-    group by all
-),
-
-repeats as (
-    select month_on, level, area_id, sum(count_repeats)::bigint as count_repeats
-    from leveled
     group by all
 ),
 
@@ -195,14 +193,13 @@ final as (
             as grid_id,
         areas.households,
         by_area.count_complaints,
-        repeats.count_repeats,
+        by_area.count_repeats,
         by_area.count_failed_items,
         by_area.count_complaints + by_area.count_failed_items as count_problems,
         by_area.category_mix[1].category_l1 as top_category_l1,
         by_area.category_mix[1].problem_type as top_problem_type,
         by_area.category_mix
     from by_area
-    inner join repeats using (month_on, level, area_id)
     left join areas
         on areas.level = by_area.level
         and areas.area_id = by_area.area_id

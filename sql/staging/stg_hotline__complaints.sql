@@ -5,15 +5,24 @@ versions as (
     select * from raw.complaints
 ),
 
+-- the window sorts only keys (sorting whole wide rows is slow); the latest row is joined back
 ranked as (
     select
-        *,
+        complaint_id,
+        _load_id,
+        _row,
         row_number() over (
             partition by complaint_id
             order by _period desc nulls last, _load_id desc, _row desc
         ) as version_rank,
         count(*) over (partition by complaint_id) as count_versions
     from versions
+),
+
+latest_keys as (
+    select complaint_id, _load_id, _row, count_versions
+    from ranked
+    where version_rank = 1
 ),
 
 latest as (
@@ -42,8 +51,8 @@ latest as (
         _source as source,
         _load_id as load_id,
         _row as source_row
-    from ranked
-    where version_rank = 1
+    from versions
+    join latest_keys using (complaint_id, _load_id, _row)
 )
 
 select * from latest
