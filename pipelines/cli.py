@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import subprocess
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -118,7 +116,7 @@ def print_summary(report: Any) -> None:
             str(o.rows_loaded),
             str(o.rows_quarantined),
             str(o.rows_duplicate),
-            o.outcome,
+            f"{o.outcome} ({o.reject_kind})" if o.reject_kind else o.outcome,
         )
         for o in report.outcomes
     ]
@@ -163,23 +161,29 @@ def ingest(inputs: tuple[Path, ...], sources: tuple[Path, ...], warehouse: Path 
         sys.exit(1)
 
 
-def run_build(warehouse: Path | None) -> None:
+def run_build(warehouse: Path | None, full: bool = False) -> None:
     """Build every SQL model into the warehouse and publish it."""
     from warehouse.build import build as build_models
     from warehouse.connection import writer
 
     with writer(warehouse_path(warehouse)) as con:
-        built = build_models(con)
+        built = build_models(con, full=full)
+    if not built:
+        click.echo("nothing new since the last build: the marts are up to date")
     for model in built:
         rows = "" if model.rows is None else f" {model.rows} rows"
         click.echo(f"built {model.materialization} {model.name}{rows} ({model.seconds:.2f} s)")
 
 
 @cli.command()
+@click.option(
+    "--full", is_flag=True, help="Rebuild everything, even when an incremental build would do."
+)
 @warehouse_option
-def build(warehouse: Path | None) -> None:
-    """Build the SQL models (staging, intermediate, marts) in dependency order."""
-    run_build(warehouse)
+def build(full: bool, warehouse: Path | None) -> None:
+    """Build the SQL models (staging, intermediate, marts) in dependency order; incrementally
+    when only new fact files came since the last build."""
+    run_build(warehouse, full)
 
 
 def parse_as_of(value: str | None) -> datetime:
@@ -306,9 +310,11 @@ def run_serve(port: int, warehouse: Path | None) -> None:
         "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]  # fmt: skip
-    click.echo(f"serving the dashboard on http://localhost:{port} (Ctrl+C to stop)")
-    with contextlib.suppress(KeyboardInterrupt):
-        subprocess.run(command, env=env, check=False)
+    click.echo(f"serving the dashboard on http://localhost:{port} (Ctrl+C to stop)", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # replace this process with Streamlit's, so that stopping `duban serve` stops the server too
+    os.execve(sys.executable, command, env)
 
 
 @cli.command()
@@ -356,6 +362,116 @@ def demo(
     ctx.invoke(kpi, date_from=None, date_to=None, as_of=None, as_json=False, warehouse=warehouse)
     if not no_serve:
         run_serve(port, warehouse)
+
+
+def users_option(command: F) -> F:
+    """The --users option (env DUBAN_USERS, else data/users.json)."""
+    return click.option(
+        "--users",
+        "users_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Users file. Default: env DUBAN_USERS, else data/users.json.",
+    )(command)
+
+
+@cli.group()
+def user() -> None:
+    """Manage the dashboard's accounts (roles, departments, argon2-hashed passwords)."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["leader", "analyst", "department", "meeting", "admin"]),
+    help="leader, analyst, department, meeting (aggregates only) or admin.",
+)
+@click.option(
+    "--department",
+    "departments",
+    multiple=True,
+    metavar="NAME",
+    help="A department the user belongs to (short name, e.g. 城管); may be repeated.",
+)
+@click.option("--email", default=None, help="The OIDC identity (st.login) to map to this user.")
+@click.option("--no-reveal", is_flag=True, help="An analyst who may not reveal personal data.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+)
+@click.option(
+    "--no-password", is_flag=True, help="No password: the user signs in through OIDC (--email)."
+)
+@click.option("--replace", is_flag=True, help="Replace an existing user of that name.")
+@users_option
+def user_add(
+    name: str, role: str, departments: tuple[str, ...], email: str | None, no_reveal: bool,
+    password_stdin: bool, no_password: bool, replace: bool, users_file: Path | None,
+) -> None:  # fmt: skip
+    """Add a user; asks for the password (hidden) unless --password-stdin or --no-password."""
+    from warehouse.users import add_user, users_path
+
+    password: str | None
+    if no_password:
+        if not email:
+            raise DubanError("--no-password needs --email: the OIDC identity the user signs in as")
+        password = None
+    elif password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    added = add_user(
+        users_path(users_file), name, role, departments, password=password, email=email,
+        may_reveal=False if no_reveal else None, replace=replace,
+    )  # fmt: skip
+    scope = f" ({', '.join(added.departments)})" if added.departments else ""
+    click.echo(f"added user {added.name}: {added.role}{scope}")
+
+
+@user.command("remove")
+@click.argument("name")
+@users_option
+def user_remove(name: str, users_file: Path | None) -> None:
+    """Remove a user."""
+    from warehouse.users import remove_user, users_path
+
+    if not remove_user(users_path(users_file), name):
+        raise DubanError(f"no user {name}: `duban user list` shows the users")
+    click.echo(f"removed user {name}")
+
+
+@user.command("list")
+@users_option
+def user_list(users_file: Path | None) -> None:
+    """List the users: name, role, departments, email, reveal right (never the hashes)."""
+    from warehouse.users import load_users, users_path
+
+    for entry in sorted(load_users(users_path(users_file)).values(), key=lambda u: u.name):
+        click.echo(
+            "\t".join(
+                (
+                    entry.name, entry.role, "、".join(entry.departments) or "-",
+                    entry.email or "-", "reveal" if entry.may_reveal else "-",
+                    "password" if entry.password_hash else "oidc-only",
+                )
+            )
+        )  # fmt: skip
+
+
+@user.command("demo")
+@users_option
+def user_demo(users_file: Path | None) -> None:
+    """Create one demo account per role with fresh random passwords, and print them."""
+    from warehouse.users import create_demo_users, load_users, users_path
+
+    path = users_path(users_file)
+    passwords = create_demo_users(path)
+    users = load_users(path)
+    click.echo(f"demo accounts in {path} (passwords change on every run):")
+    for name, password in passwords.items():
+        scope = "、".join(users[name].departments)
+        click.echo(f"  {name:<16} {users[name].role:<10} {scope:<6} {password}")
 
 
 def main() -> None:

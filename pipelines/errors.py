@@ -14,8 +14,9 @@ class ConfigError(DubanError):
 class FileRejected(DubanError):
     """A whole file was rejected (not a table, wrong or missing columns, empty, undecodable)."""
 
-    def __init__(self, file: str, problem: str, hint: str) -> None:
+    def __init__(self, file: str, problem: str, hint: str, kind: str = "unreadable") -> None:
         self.file = file
+        self.kind = kind  # empty, unreadable, not_a_table, schema_drift, no_reference
         self.problem = problem
         self.hint = hint
         super().__init__(f"{file}: {problem}; {hint}")

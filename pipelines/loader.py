@@ -33,6 +33,8 @@ class FileOutcome:
     rows_duplicate: int = 0
     outcome: str = "pending"
     message: str = ""
+    reject_kind: str | None = None
+    load_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,19 @@ class QuarantinedRow:
     raw_row: dict[str, str | None]
 
 
-def already_ingested(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
-    """The outcome of an earlier ingest of identical bytes, if any."""
+def already_ingested(
+    con: duckdb.DuckDBPyConnection, sha256: str, source: str, period: str | None
+) -> str | None:
+    """The earlier load of identical bytes that was kept (loaded or superseded), if any.
+
+    A file rejected before is read again: its source config may have been fixed since.
+    """
     row = fetch_one(
         con,
-        "select outcome from raw.load_ledger where sha256 = $sha order by load_id desc limit 1",
-        {"sha": sha256},
+        "select outcome || ' as load ' || load_id || ' of ' || file_path from raw.load_ledger "
+        "where sha256 = $sha and source = $source and period is not distinct from $period "
+        "and outcome in ('loaded', 'superseded') order by load_id desc limit 1",
+        {"sha": sha256, "source": source, "period": period},
     )
     return None if row is None else str(row[0])
 
@@ -94,45 +103,87 @@ def insert_quarantine(
     """Keep rejected rows with the file, line, rule, column and the raw row."""
     if not rows:
         return
-    con.executemany(
-        "insert into raw.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                load_id,
-                outcome.source,
-                outcome.dataset,
-                outcome.file_path,
-                row.line,
-                row.rule,
-                row.column,
-                row.value,
-                row.reason,
-                json.dumps(row.raw_row, ensure_ascii=False),
-            )
-            for row in rows
-        ],
-    )
+    batch = pl.DataFrame(
+        {
+            "load_id": [load_id] * len(rows),
+            "source": [outcome.source] * len(rows),
+            "dataset": [outcome.dataset] * len(rows),
+            "file_path": [outcome.file_path] * len(rows),
+            "row_number": [row.line for row in rows],
+            "rule": [row.rule for row in rows],
+            "column_name": [row.column for row in rows],
+            "value": [row.value for row in rows],
+            "reason": [row.reason for row in rows],
+            "raw_row": [json.dumps(row.raw_row, ensure_ascii=False) for row in rows],
+        },
+        schema={
+            "load_id": pl.Int64, "source": pl.String, "dataset": pl.String,
+            "file_path": pl.String, "row_number": pl.Int64, "rule": pl.String,
+            "column_name": pl.String, "value": pl.String, "reason": pl.String,
+            "raw_row": pl.String,
+        },
+    )  # fmt: skip
+    con.register("incoming_quarantine", batch.to_arrow())
+    try:
+        con.execute("insert into raw.quarantine by name select * from incoming_quarantine")
+    finally:
+        con.unregister("incoming_quarantine")
+
+
+def supersede(
+    con: duckdb.DuckDBPyConnection, contract: Contract, outcome: FileOutcome, load_id: int
+) -> list[int]:
+    """Replace what earlier files of the same source and period brought; their ledger rows stay,
+    marked `superseded`. The ids of the loads replaced."""
+    earlier = con.execute(
+        "select load_id from raw.load_ledger where source = $source "
+        "and period is not distinct from $period and outcome = 'loaded' and load_id <> $load "
+        "order by load_id",
+        {"source": outcome.source, "period": outcome.period, "load": load_id},
+    ).fetchall()
+    replaced = [int(row[0]) for row in earlier]
+    for old in replaced:
+        con.execute(
+            # the table name is the contract's dataset, checked against data_contracts/
+            f"delete from {RAW_SCHEMA}.{contract.dataset} where _load_id = $old",  # noqa: S608
+            {"old": old},
+        )
+        con.execute(
+            "update raw.load_ledger set outcome = 'superseded', superseded_by = $new, "
+            "message = 'superseded by load ' || $new || ' (a corrected file of the same period)'"
+            " where load_id = $old",
+            {"new": load_id, "old": old},
+        )
+    return replaced
 
 
 def record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, load_id: int) -> None:
     """Write the file's ledger row."""
+    outcome.load_id = load_id
     con.execute(
-        "insert into raw.load_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            load_id,
-            outcome.source,
-            outcome.dataset,
-            outcome.file_path,
-            outcome.sha256,
-            outcome.size_bytes,
-            outcome.period,
-            outcome.rows_read,
-            outcome.rows_loaded,
-            outcome.rows_quarantined,
-            outcome.rows_duplicate,
-            outcome.started_at,
-            outcome.finished_at,
-            outcome.outcome,
-            outcome.message,
-        ],
+        "insert into raw.load_ledger by name select "
+        "$load_id as load_id, $source as source, $dataset as dataset, $file_path as file_path, "
+        "$sha256 as sha256, $size_bytes as size_bytes, $period as period, "
+        "$rows_read as rows_read, $rows_loaded as rows_loaded, "
+        "$rows_quarantined as rows_quarantined, $rows_duplicate as rows_duplicate, "
+        "$started_at::timestamp as started_at, $finished_at::timestamp as finished_at, "
+        "$outcome as outcome, $message as message, $reject_kind as reject_kind",
+        {
+            "load_id": load_id,
+            "source": outcome.source,
+            "dataset": outcome.dataset,
+            "file_path": outcome.file_path,
+            "sha256": outcome.sha256,
+            "size_bytes": outcome.size_bytes,
+            "period": outcome.period,
+            "rows_read": outcome.rows_read,
+            "rows_loaded": outcome.rows_loaded,
+            "rows_quarantined": outcome.rows_quarantined,
+            "rows_duplicate": outcome.rows_duplicate,
+            "started_at": outcome.started_at,
+            "finished_at": outcome.finished_at,
+            "outcome": outcome.outcome,
+            "message": outcome.message,
+            "reject_kind": outcome.reject_kind,
+        },
     )

@@ -242,3 +242,95 @@ def add_reference_and_cases(con: duckdb.DuckDBPyConnection) -> None:
             'required:address (address=empty)', '{}')
         """
     )
+
+
+# Personal information planted in access_warehouse(): none of it may reach a masked viewer.
+CALLERS = {
+    "T1": ("张三", "13812345678", "文堤公寓3幢2单元1203室", "城管"),
+    "T2": ("李四", "13987654321", "文堤公寓5幢1单元302室", "民政"),
+    "T3": ("王五", "0571-87654321", "和平路8号302室", "城管"),
+    "T4": ("赵六", "15011112222", "幸福里1栋3单元101室", None),
+}
+CASE_ADDRESSES = {"R1": "文堤公寓3幢2单元1203室", "R2": "文堤公寓5幢1单元302室", "R3": "阳光城2栋"}
+ID_NUMBER = "110101199003071234"
+
+
+def access_warehouse(path: Path) -> Path:
+    """A published, built warehouse for the access tests: tickets handled by 城管, 民政 and
+    nobody with callers' names, phones and flat addresses; visits by 民政, by 城管 and a joint
+    城管+民政 visit; cases owned by 城管, 民政 and a property company (no department)."""
+    from warehouse.build import build
+    from warehouse.connection import writer
+    from warehouse.schema import ensure_raw_schema
+
+    with writer(path) as con:
+        ensure_raw_schema(con)
+        add_reference_and_cases_for_access(con)
+        build(con)
+    return path
+
+
+def add_reference_and_cases_for_access(con: duckdb.DuckDBPyConnection) -> None:
+    """The raw rows of access_warehouse()."""
+    insert_raw(con, "streets", [{"street_id": "S01", "street_name": "城北街道"}], period=None)
+    insert_raw(
+        con,
+        "communities",
+        [{"community_id": "C01", "street_id": "S01", "community_name": "文堤社区",
+          "short_name": "文堤", "household_count": 1000}],
+        period=None,
+    )  # fmt: skip
+    insert_raw(
+        con,
+        "departments",
+        [
+            {"department": "民政", "full_name": "区民政局", "id_prefix": "MZ"},
+            {"department": "城管", "full_name": "区城市管理局", "id_prefix": "CG"},
+        ],
+        period=None,
+    )
+    insert_raw(
+        con,
+        "complaints",
+        [
+            {"complaint_id": ticket, "received_at": ts(f"2025-04-0{index + 1} 09:00"),
+             "caller_name": name, "caller_phone": phone, "address": address,
+             "community": "文堤社区", "community_id": "C01", "category_l1": "环境卫生",
+             "category_l3": "垃圾清运不及时", "department": department,
+             "description": f"{address}垃圾未清，请回电{phone}，身份证{ID_NUMBER}"}
+            for index, (ticket, (name, phone, address, department)) in enumerate(CALLERS.items())
+        ],
+    )  # fmt: skip
+    insert_raw(
+        con,
+        "inspections",
+        [
+            {"inspection_id": "M1", "department": "民政", "inspected_on": day("2025-04-02"),
+             "community": "文堤社区", "community_id": "C01", "subject": "养老服务",
+             "result": "合格"},
+            {"inspection_id": "CG1", "department": "城管", "inspected_on": day("2025-04-03"),
+             "community": "文堤社区", "community_id": "C01", "subject": "消防安全",
+             "result": "不合格", "problem": "楼道堆物，联系人13812345678",
+             "joint_departments": "民政"},
+            {"inspection_id": "CG2", "department": "城管", "inspected_on": day("2025-04-04"),
+             "community": "文堤社区", "community_id": "C01", "subject": "环境卫生",
+             "result": "合格"},
+        ],
+    )  # fmt: skip
+    case = {"round": 1, "found_by": "12345工单", "community": "文堤社区", "community_id": "C01",
+            "problem_type": "垃圾清运不及时", "status": "整改中"}  # fmt: skip
+    insert_raw(
+        con,
+        "rectification_cases",
+        [
+            {**case, "case_id": "R1", "responsible_unit": "区城市管理局",
+             "address": CASE_ADDRESSES["R1"], "found_at": ts("2025-04-01 10:00"),
+             "noticed_at": ts("2025-04-01 15:00"), "remark": "联系人电话13812345678"},
+            {**case, "case_id": "R2", "responsible_unit": "区民政局",
+             "address": CASE_ADDRESSES["R2"], "found_at": ts("2025-04-02 10:00"),
+             "noticed_at": ts("2025-04-02 15:00")},
+            {**case, "case_id": "R3", "responsible_unit": "某物业公司",
+             "responsible_unit_type": "物业公司", "address": CASE_ADDRESSES["R3"],
+             "found_at": ts("2025-04-03 10:00"), "noticed_at": ts("2025-04-03 15:00")},
+        ],
+    )  # fmt: skip

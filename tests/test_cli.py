@@ -48,7 +48,7 @@ def slice_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_every_command_has_help() -> None:
-    assert set(cli.commands) == {"generate", "ingest", "build", "kpi", "serve", "demo"}
+    assert set(cli.commands) == {"generate", "ingest", "build", "kpi", "serve", "demo", "user"}
     for name in cli.commands:
         result = duban(name, "--help")
         assert result.returncode == 0, result.stderr

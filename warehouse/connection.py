@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from warehouse.faults import crash_point
+
 
 class WarehouseMissingError(FileNotFoundError):
     """The warehouse file does not exist yet."""
@@ -63,6 +65,7 @@ def writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             stale.unlink()
         if path.exists():
             shutil.copyfile(path, staging)
+        crash_point("writer:copied")
         con = duckdb.connect(str(staging))
         try:
             yield con
@@ -74,7 +77,9 @@ def writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
         with staging.open("rb+") as handle:
             os.fsync(handle.fileno())
+        crash_point("writer:before-publish")
         os.replace(staging, path)
+        crash_point("writer:after-publish")
         _fsync_dir(path.parent)
 
 

@@ -52,12 +52,21 @@ class Column:
 
 @dataclass(frozen=True)
 class Rule:
-    """A row-level rule comparing two columns: `column` must not be before `not_before`."""
+    """A row-level rule: `column` must not be before `not_before`, or (`required_unless`) must be
+    present unless `unless_column` holds one of `unless_values`."""
 
     name: str
     column: str
-    not_before: str
+    not_before: str | None = None
     description: str = ""
+    unless_column: str | None = None
+    unless_values: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns the rule reads."""
+        other = self.not_before if self.not_before is not None else self.unless_column
+        return (self.column, other) if other is not None else (self.column,)
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,26 @@ def polars_schema(contract: Contract) -> dict[str, pl.DataType]:
     return {column.name: POLARS_TYPES[column.type] for column in contract.columns}
 
 
+def _rule(spec: dict[str, Any]) -> Rule:
+    """A rule from YAML: {name, column, not_before} or {name, column, required_unless: {c: [v]}}."""
+    unless = spec.get("required_unless")
+    if unless is None:
+        return Rule(
+            name=str(spec["name"]),
+            column=str(spec["column"]),
+            not_before=str(spec["not_before"]),
+            description=str(spec.get("description", "")),
+        )
+    [(column, values)] = dict(unless).items()
+    return Rule(
+        name=str(spec["name"]),
+        column=str(spec["column"]),
+        description=str(spec.get("description", "")),
+        unless_column=str(column),
+        unless_values=tuple(str(v) for v in values),
+    )
+
+
 def parse_contract(raw: dict[str, Any], origin: str) -> Contract:
     """A contract from its parsed YAML, checked for internal consistency."""
 
@@ -109,15 +138,7 @@ def parse_contract(raw: dict[str, Any], origin: str) -> Contract:
             )
             for spec in raw["columns"]
         )
-        rules = tuple(
-            Rule(
-                name=str(spec["name"]),
-                column=str(spec["column"]),
-                not_before=str(spec["not_before"]),
-                description=str(spec.get("description", "")),
-            )
-            for spec in raw.get("rules") or []
-        )
+        rules = tuple(_rule(spec) for spec in raw.get("rules") or [])
         contract = Contract(
             dataset=str(raw["dataset"]),
             grain=str(raw["grain"]),
@@ -140,7 +161,7 @@ def parse_contract(raw: dict[str, Any], origin: str) -> Contract:
         if key not in names:
             raise fail(f"key column {key!r} is not a column")
     for rule in rules:
-        for name in (rule.column, rule.not_before):
+        for name in rule.columns:
             if name not in names:
                 raise fail(f"rule {rule.name}: {name!r} is not a column")
     return contract

@@ -50,6 +50,21 @@ create table if not exists {RAW_SCHEMA}.quarantine (
 """
 
 
+SOURCES_DDL = f"""
+create table if not exists {RAW_SCHEMA}.sources (
+    source varchar primary key,
+    dataset varchar not null,
+    department varchar,
+    cadence varchar not null,
+    is_reference boolean not null,
+    description varchar,
+    origin varchar
+)
+"""
+# columns added to the ledger after its first release (older warehouses get them on open)
+LEDGER_ADDED = (("reject_kind", "varchar"), ("superseded_by", "bigint"))
+
+
 def raw_table_ddl(contract: Contract) -> str:
     """The DDL of a dataset's raw table: the contract's columns plus lineage columns."""
     columns = [f"{column.name} {column.sql_type}" for column in contract.columns]
@@ -64,4 +79,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     for contract in load_contracts().values():
         con.execute(raw_table_ddl(contract))
     con.execute(LEDGER_DDL)
+    for name, sql_type in LEDGER_ADDED:
+        con.execute(
+            f"alter table {RAW_SCHEMA}.load_ledger add column if not exists {name} {sql_type}"
+        )
     con.execute(QUARANTINE_DDL)
+    con.execute(SOURCES_DDL)

@@ -1,0 +1,167 @@
+"""Source configs, readers and community resolution, each on a small hand-made input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from pipelines.errors import ConfigError, FileRejected
+from pipelines.readers import LINE, read_csv, read_geojson, read_json_array, read_jsonl, read_xlsx
+from pipelines.resolution import CommunityIndex, name_key
+from pipelines.source_config import load_sources, parse_source
+from pipelines.transform import clean_series, clean_text, parse_expr
+from warehouse.contracts import load_contracts
+
+BASE: dict[str, Any] = {
+    "source": "x",
+    "dataset": "inspections",
+    "files": ["x_*.csv"],
+    "columns": {"inspection_id": "编号", "inspected_on": "日期", "community": "社区",
+                "subject": "事项", "result": "结论"},
+    "constants": {"department": "X"},
+    "datetime_formats": {"inspected_on": ["%Y-%m-%d"]},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"colour": "red"}, "unknown keys ['colour']"),
+        ({"format": "parquet"}, "format 'parquet' is not one of"),
+        ({"encoding": "latin-1"}, "encoding 'latin-1' is not one of"),
+        ({"cadence": "weekly"}, "cadence 'weekly' is not one of"),
+        ({"header_line": 0}, "header_line is the line or sheet row"),
+        ({"datetime_formats": {}}, "inspected_on is a date: give its datetime_formats"),
+        ({"lookups": {"subject": {"table": "nope", "match": "a", "take": "b"}}}, "'nope' is not"),
+        ({"lookups": {"subject": {"table": "subject_aliases"}}}, "needs table, match and take"),
+        ({"communities": {"fuzzy_threshold": 140}}, "fuzzy_threshold is a similarity"),
+    ],
+)
+def test_a_bad_source_config_is_refused_with_a_clear_message(change: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace("[", r"\[")):
+        parse_source({**BASE, **change}, "x.yaml", load_contracts())
+
+
+def test_every_built_in_source_parses_and_has_a_distinct_pattern() -> None:
+    sources = load_sources()
+    departments = {s.department for s in sources if s.dataset == "inspections"}
+    assert len(departments) == 12
+    assert {s.format for s in sources} == {"csv", "xlsx", "jsonl", "json", "geojson"}
+
+
+def test_a_column_may_name_alternatives_for_a_renamed_header() -> None:
+    config = parse_source({**BASE, "columns": {**BASE["columns"], "problem": ["问题", "新问题"]}},
+                          "x.yaml", load_contracts())  # fmt: skip
+    assert config.columns["problem"] == ("问题", "新问题")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_auto_detects_the_encoding(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes("编号,社区\nA1,幸福里社区\n\nA2,阳光城\n".encode(encoding))
+    frame = read_csv(path, "auto")
+    assert frame.columns == [LINE, "编号", "社区"]
+    assert frame.get_column(LINE).to_list() == [2, 3, 4]
+    assert frame.get_column("社区").to_list() == ["幸福里社区", None, "阳光城"]
+
+
+def test_an_undecodable_file_is_rejected_naming_what_was_tried(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"\x81\xff\xfe\x00")
+    with pytest.raises(FileRejected, match="not valid utf-8 or gb18030"):
+        read_csv(path, "auto")
+
+
+def test_jsonl_json_and_geojson_rows_keep_their_lines(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text('{"a": "1", "b": 2}\n\n{"a": "3"}\n', encoding="utf-8")
+    frame = read_jsonl(tmp_path / "a.jsonl", "auto")
+    assert frame.select(LINE, "a", "b").rows() == [(1, "1", "2"), (2, None, None), (3, "3", None)]
+    (tmp_path / "a.json").write_text('[\n{"a": "1"},\n{"a": "2"}\n]\n', encoding="utf-8")
+    assert read_json_array(tmp_path / "a.json", "auto").select(LINE, "a").rows() == [
+        (2, "1"), (3, "2")
+    ]  # fmt: skip
+    feature = {"type": "Feature", "properties": {"grid_id": "G1"},
+               "geometry": {"type": "Point", "coordinates": [1, 2]}}  # fmt: skip
+    (tmp_path / "g.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8"
+    )
+    geo = read_geojson(tmp_path / "g.geojson", "auto")
+    assert geo.select("grid_id", "geometry").rows() == [
+        ("G1", '{"type":"Point","coordinates":[1,2]}')
+    ]
+
+
+def test_xlsx_reads_below_the_title_block_with_sheet_rows(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "a.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write(0, 0, "某某表（2025年3月）")
+    sheet.write_row(3, 0, ["编号", "日期"])
+    sheet.write_row(4, 0, ["A1", 45721])
+    sheet.write_row(5, 0, ["合计", "共1条"])
+    book.close()
+    frame = read_xlsx(path, 0, 4)
+    assert frame.rows() == [(5, "A1", "45721"), (6, "合计", "共1条")]
+    date = pl.DataFrame({"d": ["45721", "2025-03-05", "x"]}).select(
+        parse_expr("d", "date", ("excel", "%Y-%m-%d"))
+    )
+    assert [str(d) for d in date.get_column("d").to_list()] == ["2025-03-05", "2025-03-05", "None"]
+
+
+def test_a_corrupt_xlsx_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(FileRejected, match="not a readable XLSX workbook") as error:
+        read_xlsx(path, 0, 4)
+    assert error.value.kind == "unreadable"
+
+
+def test_clean_series_is_clean_text_but_faster() -> None:
+    values = ["ＡＢ１２", "  a  b ", "\u3000幸福里", "①", "abc", "", "  ", "a\tb", "（注）", None]
+    series = pl.Series("x", values)
+    expected = pl.DataFrame([series]).select(clean_text("x")).to_series()
+    assert clean_series(series).to_list() == expected.to_list()
+    assert expected.to_list()[:4] == ["AB12", "a b", "幸福里", "1"]
+
+
+COMMUNITIES = pl.DataFrame(
+    {
+        "community_id": ["C1", "C2", "C3"],
+        "community_name": ["宁庭家园社区", "秋光一区社区", "秋光二区社区"],
+        "short_name": ["宁庭家园", "秋光一区", "秋光二区"],
+        "aliases": ["凝庭家园社区", None, None],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "community_id"),
+    [
+        ("宁庭家园社区", "C1"),
+        ("宁庭家园", "C1"),
+        ("宁庭家园社区居委会", "C1"),
+        ("凝庭家园社区", "C1"),  # a typo in the alias table
+        (" 宁庭家园社区 ", "C1"),
+        ("宁庭家园小区", None),  # fuzzy: 4 of 6 characters alike, under the threshold
+        ("幸福里社区", None),  # unknown: never guessed
+        ("秋光区社区", None),  # as close to 一区 as to 二区: ambiguous, never guessed
+    ],
+)
+def test_community_names_resolve_by_alias_then_fuzzy_never_guessing(
+    name: str, community_id: str | None
+) -> None:
+    index = CommunityIndex.from_frame(COMMUNITIES)
+    assert index.resolve(name, 90) == community_id
+
+
+def test_fuzzy_matching_accepts_a_close_long_name() -> None:
+    index = CommunityIndex.from_frame(COMMUNITIES)
+    assert index.resolve("宁庭家园社", 85) == "C1"  # 社区 cut short: 89% alike
+    assert index.resolve("宁庭家园社", 90) is None
+    assert name_key("ＡＢ社区居委会") == "ab"
