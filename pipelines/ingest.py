@@ -115,8 +115,15 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _describe(rule: str, column: str | None, value: str | None) -> str:
-    shown = "empty" if value is None else repr(value)
+def _describe(rule: str, column: str | None, value: str | None, personal: set[str]) -> str:
+    """A failure for the quarantine's reason; personal values are withheld (reasons are shown
+    on the data-quality page, to roles that may not see personal information)."""
+    if value is None:
+        shown = "empty"
+    elif column in personal:
+        shown = "<personal information withheld>"
+    else:
+        shown = repr(value)
     return f"{rule} ({column}={shown})" if column else rule
 
 
@@ -241,13 +248,14 @@ def process_file(
         failures[row_failure.line].append((row_failure.rule, row_failure.column, row_failure.value))
 
     quarantined: list[QuarantinedRow] = []
+    personal = {column.name for column in contract.columns if column.pii}
     if failures:
         raw_rows = frame.filter(pl.col(LINE).is_in(list(failures)))
         for raw in raw_rows.iter_rows(named=True):
             line = int(raw.pop(LINE))
             problems = failures[line]
             rule, column, value = problems[0]
-            reason = "; ".join(_describe(*problem) for problem in problems)
+            reason = "; ".join(_describe(*problem, personal) for problem in problems)
             quarantined.append(QuarantinedRow(line, rule, column, value, reason, raw))
     good = canonical.filter(~pl.col(LINE).is_in(list(failures)))
     insert_rows(con, contract, good, load_id, outcome)

@@ -214,3 +214,18 @@ def test_a_source_config_mapping_an_unknown_column_is_refused(tmp_path: Path) ->
     )
     with pytest.raises(ConfigError, match="'nonsense' is not a column of dataset inspections"):
         ingest([tmp_path], tmp_path / "w.duckdb", extra_sources=[sources])
+
+
+def test_quarantine_reasons_withhold_personal_values() -> None:
+    from pipelines.ingest import _describe
+
+    personal = {"caller_phone", "caller_name"}
+    assert _describe("type:caller_phone", "caller_phone", "13812345678", personal) == (
+        "type:caller_phone (caller_phone=<personal information withheld>)"
+    )
+    assert _describe("allowed:satisfaction", "satisfaction", "好", personal) == (
+        "allowed:satisfaction (satisfaction='好')"
+    )
+    assert _describe("required:address", "address", None, personal) == (
+        "required:address (address=empty)"
+    )
