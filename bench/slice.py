@@ -35,6 +35,10 @@ def run(runs: int, scale: str = "demo") -> BenchResult:
                 command = [DUBAN, *[a.replace("{dir}", str(folder)) for a in args]]
                 if args[0] != "generate":
                     command += ["--warehouse", warehouse]
+                if args[0] == "ingest":
+                    # status 1 says the demo's planted bad files were rejected, as they must be
+                    quoted = " ".join(f'"{part}"' for part in command)
+                    command = ["/bin/sh", "-c", f"{quoted} >/dev/null 2>&1; [ $? -le 1 ]"]
                 return run_command(command, env={"GX_ANALYTICS_ENABLED": "False"})
 
             return action
