@@ -26,8 +26,10 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP) ## Create .venv and install the locked dependencies (only when they changed)
 
-demo: $(STAMP) ## Generate demo data, ingest it, build the warehouse and serve the dashboard on :8501
-	$(BIN)/duban demo --out $(DEMO_SRC) --port 8501
+demo: $(STAMP) ## Generate demo data, build the warehouse, create and print the demo accounts, serve :8501
+	$(BIN)/duban demo --out $(DEMO_SRC) --no-serve
+	$(BIN)/duban user demo
+	$(BIN)/duban serve --port 8501
 
 test: $(STAMP) lint typecheck pytest ## Set up, then run ruff, the format check, mypy and pytest
 

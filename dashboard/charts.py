@@ -204,7 +204,10 @@ def funnel(stages: list[str], counts: list[int]) -> go.Figure:
             y=stages,
             x=counts,
             customdata=[
-                [c / counts[0] if counts[0] else 0, c / counts[max(i - 1, 0)] if i else 1]
+                [
+                    c / counts[0] if counts[0] else 0,
+                    (c / counts[i - 1] if counts[i - 1] else 0) if i else 1,
+                ]
                 for i, c in enumerate(counts)
             ],
             texttemplate="%{value} · %{customdata[0]:.0%} / %{customdata[1]:.0%}",

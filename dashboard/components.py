@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -14,6 +15,7 @@ import streamlit as st
 from dashboard import queries
 from dashboard.scoring import lower_is_better, status
 from dashboard.text import label, t
+from warehouse.access import csv_bytes
 from warehouse.metrics import KPIS, KpiValue
 
 MAX_ROWS = 5000  # rows a drill-down table shows and exports
@@ -163,14 +165,31 @@ def _formats(data: pl.DataFrame) -> dict[str, Any]:
 
 
 def _csv(data: pl.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
-    return data.write_csv().encode("utf-8-sig")
+    """UTF-8 with a byte-order mark (Excel opens the Chinese text correctly), formula cells
+    neutralised: the access layer's `csv_bytes`."""
+    return csv_bytes(data)
 
 
 def _xlsx(data: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
     data.write_excel(buffer, autofit=True)
     return buffer.getvalue()
+
+
+def _export_frame(export: Callable[[], pl.DataFrame], labels: dict[str, str]) -> pl.DataFrame:
+    """The export's rows labelled; runs outside the script run, so the labels come ready-made."""
+    data = export()
+    lists = [name for name, dtype in data.schema.items() if isinstance(dtype, pl.List)]
+    data = data.with_columns(pl.col(c).cast(pl.List(pl.String)).list.join("、") for c in lists)
+    return data.rename(labels, strict=False)
+
+
+def _export_csv(export: Callable[[], pl.DataFrame], labels: dict[str, str]) -> bytes:
+    return csv_bytes(_export_frame(export, labels))
+
+
+def _export_xlsx(export: Callable[[], pl.DataFrame], labels: dict[str, str]) -> bytes:
+    return _xlsx(_export_frame(export, labels))
 
 
 def table(
@@ -180,8 +199,12 @@ def table(
     source: str,
     *,
     height: int | None = None,
+    export: Callable[[], pl.DataFrame] | None = None,
 ) -> None:
-    """A table as filtered, with CSV and XLSX downloads and its source caption."""
+    """A table as filtered, with CSV and XLSX downloads and its source caption.
+
+    `export`, for record-level rows, makes the download's frame when the button is clicked (the
+    access layer's masked rows, audited as an export) instead of the shown frame."""
     if data.is_empty():
         st.info(t("empty.no_data"))
         source_caption(version, source)
@@ -197,10 +220,11 @@ def table(
     if data.height > MAX_ROWS:
         st.caption(t("table.truncated", shown=number(MAX_ROWS), total=number(data.height)))
     buttons = st.container(horizontal=True)
+    labels = _labels(data)  # downloads are built on click, not on every run
     stamp = datetime.now().strftime("%Y%m%d")
     buttons.download_button(
         t("table.csv"),
-        data=partial(_csv, shown),  # built on click, not on every run
+        data=partial(_export_csv, export, labels) if export else partial(_csv, shown),
         file_name=f"{key}_{stamp}.csv",
         mime="text/csv",
         key=f"csv_{key}",
@@ -208,7 +232,7 @@ def table(
     )
     buttons.download_button(
         t("table.xlsx"),
-        data=partial(_xlsx, shown),
+        data=partial(_export_xlsx, export, labels) if export else partial(_xlsx, shown),
         file_name=f"{key}_{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{key}",

@@ -85,9 +85,12 @@ def language_switch() -> str:
     return str(chosen)
 
 
-def _choice(param: str, key: str, label: str, options: dict[str, str]) -> str | None:
-    """A selectbox over `options` (id -> name) with an "all" entry; the URL value if it is known."""
-    codes = [ALL, *options]
+def _choice(
+    param: str, key: str, label: str, options: dict[str, str], locked: bool = False
+) -> str | None:
+    """A selectbox over `options` (id -> name) with an "all" entry; the URL value if it is known.
+    `locked`: no "all" entry (a department user's own departments), disabled with one option."""
+    codes = [*options] if locked else [ALL, *options]
     wanted = _param(param) or ALL
     if key in st.session_state and st.session_state[key] not in codes:
         del st.session_state[key]
@@ -97,6 +100,7 @@ def _choice(param: str, key: str, label: str, options: dict[str, str]) -> str | 
         index=codes.index(wanted) if wanted in codes else 0,
         format_func={ALL: t("filter.all"), **options}.__getitem__,
         key=key,
+        disabled=locked and len(codes) == 1,
     )
     value = chosen or None
     _set_param(param, value)
@@ -109,8 +113,10 @@ def shared_filters(
     default_to: date,
     as_of: datetime,
     options: dict[str, dict[str, str]],
+    own_departments: tuple[str, ...] = (),
 ) -> Filters:
-    """Period, community, department and problem type in the sidebar; unknown URL values ignored."""
+    """Period, community, department and problem type in the sidebar; unknown URL values ignored.
+    `own_departments` (a department user's): the department filter offers only those, no "all"."""
     st.sidebar.subheader(t("filter.header"))
     chosen_from = _param_date("from") or default_from
     chosen_to = _param_date("to") or default_to
@@ -124,8 +130,15 @@ def shared_filters(
     community = _choice(
         "community", PARAMS["community"], t("filter.community"), options["community"]
     )
+    departments = options["department"]
+    if own_departments:
+        departments = {d: departments.get(d, d) for d in own_departments}
     department = _choice(
-        "department", PARAMS["department"], t("filter.department"), options["department"]
+        "department",
+        PARAMS["department"],
+        t("filter.department"),
+        departments,
+        locked=bool(own_departments),
     )
     problem_type = _choice(
         "ptype", PARAMS["ptype"], t("filter.problem_type"), options["problem_type"]

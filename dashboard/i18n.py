@@ -367,6 +367,93 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "quality.reasons": {"zh": "隔离原因", "en": "Quarantine reasons"},
     "quality.rejected": {"zh": "整份被拒收的文件", "en": "Files rejected whole"},
+    # sign-in and roles
+    "nav.audit": {"zh": "审计", "en": "Audit"},
+    "auth.header": {"zh": "登录", "en": "Sign in"},
+    "auth.user": {"zh": "用户名", "en": "User name"},
+    "auth.password": {"zh": "密码", "en": "Password"},
+    "auth.submit": {"zh": "登录", "en": "Sign in"},
+    "auth.oidc": {"zh": "使用单位账号登录", "en": "Sign in with your organisation account"},
+    "auth.failed": {"zh": "用户名或密码不正确。", "en": "Wrong user name or password."},
+    "auth.expired": {
+        "zh": "登录已过期或账号已变更，请重新登录。",
+        "en": "Your session has expired or your account changed; please sign in again.",
+    },
+    "auth.no_account": {
+        "zh": "该账号未开通本系统权限，请联系管理员。",
+        "en": "This account has no access to the dashboard; ask an administrator.",
+    },
+    "auth.signed_in_as": {"zh": "已登录：{user}（{role}）", "en": "Signed in: {user} ({role})"},
+    "auth.sign_out": {"zh": "退出登录", "en": "Sign out"},
+    "role.leader": {"zh": "街道领导", "en": "Leader"},
+    "role.analyst": {"zh": "督办分析", "en": "Analyst"},
+    "role.department": {"zh": "部门", "en": "Department"},
+    "role.meeting": {"zh": "联席会议", "en": "Joint meeting"},
+    "role.admin": {"zh": "管理员", "en": "Administrator"},
+    "role.None": {"zh": "无角色", "en": "No role"},
+    # refusals from warehouse.access (AccessError.code)
+    "access.aggregates_only": {
+        "zh": "联席会议账号仅可查看汇总数据，不显示明细记录。",
+        "en": "Joint-meeting accounts see aggregates only; record-level rows are not shown.",
+    },
+    "access.unknown_viewer": {
+        "zh": "无访问权限：账号、角色或部门未设置。",
+        "en": "Access denied: no known user, role or department.",
+    },
+    "access.no_records": {
+        "zh": "该角色不能查看明细记录。",
+        "en": "This role does not see record-level rows.",
+    },
+    "access.reveal_denied": {
+        "zh": "该账号无权查看未脱敏的个人信息。",
+        "en": "This account may not reveal personal information.",
+    },
+    "access.admin_only": {
+        "zh": "仅管理员可查看审计日志。",
+        "en": "Only administrators read the audit log.",
+    },
+    "access.invalid_filter": {"zh": "筛选条件无效。", "en": "A filter is not valid."},
+    "access.invalid_action": {"zh": "操作无效。", "en": "Not a valid action."},
+    "access.reason_required": {
+        "zh": "请填写查看个人信息的理由。",
+        "en": "Give a reason to reveal personal information.",
+    },
+    "access.reveal_ids_required": {
+        "zh": "请选择要查看的记录。",
+        "en": "Choose the records to reveal.",
+    },
+    "access.reason_too_long": {"zh": "理由过长。", "en": "The reason is too long."},
+    # revealing personal information (analysts)
+    "reveal.header": {
+        "zh": "查看个人信息（需填写理由，留痕）",
+        "en": "Reveal personal information (reason required, audited)",
+    },
+    "reveal.ids": {"zh": "记录编号", "en": "Record ids"},
+    "reveal.reason": {"zh": "理由", "en": "Reason"},
+    "reveal.submit": {"zh": "查看", "en": "Reveal"},
+    "reveal.clear": {"zh": "恢复脱敏", "en": "Mask again"},
+    "reveal.active": {
+        "zh": "正在显示 {count} 条记录的个人信息（已记录审计日志）。",
+        "en": "Showing personal information on {count} records (audited).",
+    },
+    # the admin's audit page
+    "audit.header": {"zh": "审计", "en": "Audit"},
+    "audit.intro": {
+        "zh": "谁在何时查看、导出或查看了哪些记录的个人信息；以及系统账号。",
+        "en": "Who viewed, exported or revealed which records, and when; and the accounts.",
+    },
+    "audit.log": {"zh": "审计日志", "en": "Audit log"},
+    "audit.users": {"zh": "账号", "en": "Accounts"},
+    "audit.action": {"zh": "操作", "en": "Action"},
+    "audit.user": {"zh": "用户", "en": "User"},
+    "audit.users_unreadable": {
+        "zh": "账号文件无法读取。",
+        "en": "The users file cannot be read.",
+    },
+    "quality.reasons_masked": {
+        "zh": "隔离原因中的个人信息已脱敏。",
+        "en": "Personal information in the quarantine reasons is masked.",
+    },
 }
 
 # column labels of the tables (and their downloads)
@@ -386,6 +473,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "problem_type": ("问题类型", "Problem type"),
     "subject": ("检查事项", "Subject"),
     "address": ("地址", "Address"),
+    "caller_name": ("来电人", "Caller"),
+    "caller_phone": ("来电号码", "Caller's phone"),
+    "channel": ("渠道", "Channel"),
     "grid": ("网格", "Grid"),
     "count_repeats": ("重复投诉", "Repeats"),
     "count_complaints": ("投诉", "Complaints"),

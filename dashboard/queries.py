@@ -45,6 +45,11 @@ def _connection(version: WarehouseVersion) -> duckdb.DuckDBPyConnection:
     return connect_readonly(Path(version.path))
 
 
+def connection(version: WarehouseVersion) -> duckdb.DuckDBPyConnection:
+    """The cached read-only connection (take a cursor of it per thread)."""
+    return _connection(version)
+
+
 def cursor(version: WarehouseVersion) -> duckdb.DuckDBPyConnection:
     """A cursor on the cached read-only connection (each run gets its own)."""
     return _connection(version).cursor()

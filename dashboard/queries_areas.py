@@ -1,4 +1,5 @@
-"""Hotspot queries: areas ranked per 1,000 households, grids' shapes, drill-down rows."""
+"""Hotspot queries: areas ranked per 1,000 households, grids' shapes (the drill-down's rows come
+through dashboard.records and the access layer)."""
 
 from __future__ import annotations
 
@@ -10,43 +11,11 @@ import polars as pl
 from dashboard.queries import WarehouseVersion, run, try_analysis
 from warehouse.metrics import Period
 
-AREA = (
-    "($area_community::varchar is null or community_id = $area_community)"
-    " and ($area_grid::varchar is null or grid_id = $area_grid)"
-    " and ($area_address::varchar is null or address_id = $area_address)"
-)
-TICKETS = (
-    "received_on between $date_from and $date_to and received_at <= $as_of"
-    " and ($department::varchar is null or handling_department = $department)"
-    " and ($ptype::varchar is null or problem_type = $ptype)"
-)
-
 GRID_SHAPES_SQL = """
     select grid_id as area_id, grid_name, community_id, geometry
     from stg_reference__grids
     where geometry is not null
         and ($area_community::varchar is null or community_id = $area_community)
-"""
-
-TICKET_ROWS_SQL = f"""
-    select complaint_id, received_at, address, problem_type, handling_department, status,
-        is_repeat, original_complaint_id, closed_at, satisfaction, description
-    from complaint_tickets
-    where {TICKETS} and {AREA}
-    order by received_at desc
-    limit 5000
-"""  # noqa: S608
-
-VISIT_ROWS_SQL = """
-    select visit_id, inspected_on, department, subject, is_failed, problem, problem_type,
-        is_duplicate, departments_involved
-    from inspection_visits
-    where inspected_on between $date_from and $date_to
-        and ($department::varchar is null or list_contains(departments_involved, $department))
-        and ($ptype::varchar is null or problem_type = $ptype)
-        and ($area_community::varchar is null or community_id = $area_community)
-    order by inspected_on desc
-    limit 5000
 """
 
 
@@ -95,13 +64,3 @@ def category_mix(
 def grid_shapes(version: WarehouseVersion, params: dict[str, Any]) -> pl.DataFrame:
     """The grids' polygons (GeoJSON text) under the drill-down's community."""
     return run(version, GRID_SHAPES_SQL, params)
-
-
-def tickets(version: WarehouseVersion, params: dict[str, Any]) -> pl.DataFrame:
-    """The complaint tickets under the drill-down's area."""
-    return run(version, TICKET_ROWS_SQL, params)
-
-
-def visits(version: WarehouseVersion, params: dict[str, Any]) -> pl.DataFrame:
-    """The inspection visits in the drill-down's community (visits carry no grid or address)."""
-    return run(version, VISIT_ROWS_SQL, params)

@@ -1,4 +1,5 @@
-"""Repeat-complaint queries: the rate by community, problem type and department; repeat chains."""
+"""Repeat-complaint queries: the rate by community, problem type and department; repeat chains
+(their tickets' rows come through dashboard.records and the access layer)."""
 
 from __future__ import annotations
 
@@ -68,7 +69,6 @@ CHAINS_SQL = f"""
             repeats.*,
             tickets.received_at as original_received_at,
             tickets.community_id,
-            tickets.address,
             tickets.problem_type,
             tickets.handling_department
         from repeats
@@ -98,7 +98,6 @@ CHAINS_SQL = f"""
         linked.original_complaint_id,
         linked.original_received_at,
         coalesce(communities.community_name, linked.community_id) as community,
-        linked.address,
         linked.problem_type,
         linked.handling_department,
         linked.count_repeats,
@@ -116,11 +115,10 @@ CHAINS_SQL = f"""
     limit 5000
 """  # noqa: S608
 
-CHAIN_TICKETS_SQL = """
-    select complaint_id, received_at, is_repeat, previous_complaint_id, address, problem_type,
-        handling_department, status, closed_at, satisfaction, description
+CHAIN_IDS_SQL = """
+    select complaint_id, received_at
     from complaint_tickets
-    where original_complaint_id = $original
+    where original_complaint_id = $original or complaint_id = $original
     order by received_at, complaint_id
     limit 500
 """
@@ -134,10 +132,11 @@ def repeat_rate_by(
 
 
 def repeat_chains(version: WarehouseVersion, params: dict[str, object]) -> pl.DataFrame:
-    """Repeat chains with repeats in the period, their original and the rectification before."""
+    """Repeat chains with repeats in the period, their original and the rectification before;
+    no personal information (the original's address comes masked through the access layer)."""
     return run(version, CHAINS_SQL, params)
 
 
-def chain_tickets(version: WarehouseVersion, original: str) -> pl.DataFrame:
-    """Every ticket of one repeat chain, the original first."""
-    return run(version, CHAIN_TICKETS_SQL, {"original": original})
+def chain_ids(version: WarehouseVersion, original: str) -> pl.DataFrame:
+    """The ids of one repeat chain's tickets, the original first (rows via the access layer)."""
+    return run(version, CHAIN_IDS_SQL, {"original": original}).select("complaint_id")

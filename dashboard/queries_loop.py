@@ -1,4 +1,5 @@
-"""Closed-loop queries: the funnel of first-round cases, overdue, second rounds, recurrence."""
+"""Closed-loop queries: the funnel of first-round cases, overdue, second rounds, recurrence (the
+lists' rows are shown through dashboard.records and the access layer)."""
 
 from __future__ import annotations
 
@@ -36,10 +37,11 @@ FUNNEL_SQL = f"""
     from staged
 """  # noqa: S608
 
+# no personal information here: the address comes masked through the access layer
 CASE_COLUMNS = """
-    cases.case_id, cases.round, coalesce(communities.community_name, cases.community) as community,
-    cases.grid, cases.address, cases.problem_type, cases.responsible_unit,
-    cases.responsible_department
+    cases.case_round_id, cases.case_id, cases.round,
+    coalesce(communities.community_name, cases.community) as community,
+    cases.grid, cases.problem_type, cases.responsible_unit, cases.responsible_department
 """
 COMMUNITY_JOIN = (
     "left join stg_reference__communities as communities"

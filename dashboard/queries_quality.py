@@ -5,18 +5,23 @@ from __future__ import annotations
 import polars as pl
 
 from dashboard.queries import WarehouseVersion, has, run
+from warehouse.masks import free_text
 
 DEPARTMENT = "($department::varchar is null or sources.department = $department)"
 
-REASONS_SQL = f"""
+# never raw.quarantine.raw_row; the reason may quote a failing value, so it is masked unless the
+# viewer may see personal information (analysts)
+REASONS_SQL = """
     select quarantine.source, coalesce(sources.department, '—') as department, rule, column_name,
-        count(*) as count_rows, any_value(reason) as example_reason
+        count(*) as count_rows, any_value({reason}) as example_reason
     from raw.quarantine as quarantine
     left join raw.sources as sources using (source)
-    where {DEPARTMENT}
+    where ($department::varchar is null or sources.department = $department)
     group by all
     order by count_rows desc
-"""  # noqa: S608
+"""
+RAW_REASONS_SQL = REASONS_SQL.format(reason="quarantine.reason")
+MASKED_REASONS_SQL = REASONS_SQL.format(reason=free_text("quarantine.reason"))
 
 REJECTED_SQL = f"""
     select ledger.source, coalesce(sources.department, '—') as department,
@@ -44,9 +49,11 @@ def per_source(version: WarehouseVersion, params: dict[str, object]) -> pl.DataF
     return run(version, MART_SQL, params)
 
 
-def reasons(version: WarehouseVersion, params: dict[str, object]) -> pl.DataFrame:
-    """Quarantined rows by source, rule and column."""
-    return run(version, REASONS_SQL, params)
+def reasons(
+    version: WarehouseVersion, params: dict[str, object], unmasked: bool = False
+) -> pl.DataFrame:
+    """Quarantined rows by source, rule and column; the example reason masked unless `unmasked`."""
+    return run(version, RAW_REASONS_SQL if unmasked else MASKED_REASONS_SQL, params)
 
 
 def rejected(version: WarehouseVersion, params: dict[str, object]) -> pl.DataFrame:

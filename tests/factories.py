@@ -334,3 +334,33 @@ def add_reference_and_cases_for_access(con: duckdb.DuckDBPyConnection) -> None:
              "found_at": ts("2025-04-03 10:00"), "noticed_at": ts("2025-04-03 15:00")},
         ],
     )  # fmt: skip
+
+
+# Dashboard accounts for the AppTest tests: one per role, no passwords (tests inject a session).
+DASHBOARD_USERS = {
+    "t-leader": ("leader", ()),
+    "t-analyst": ("analyst", ()),
+    "t-chengguan": ("department", ("城管",)),
+    "t-minzheng": ("department", ("民政",)),
+    "t-meeting": ("meeting", ()),
+    "t-admin": ("admin", ()),
+}
+
+
+def dashboard_users(path: Path) -> Path:
+    """A users file holding DASHBOARD_USERS."""
+    from warehouse.users import add_user
+
+    for name, (role, departments) in DASHBOARD_USERS.items():
+        add_user(path, name, role, departments)
+    return path
+
+
+def sign_in(app: Any, user: str) -> Any:
+    """An AppTest with a fresh session for `user` in its session state (no bypass in the app)."""
+    from datetime import UTC, datetime
+
+    from warehouse.sessions import new_session
+
+    app.session_state["auth_session"] = new_session(user, datetime.now(UTC))
+    return app

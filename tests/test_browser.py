@@ -2,12 +2,15 @@
 
 Drives Debian's Chromium (/usr/bin/chromium, or $DUBAN_CHROMIUM) through Playwright; no browser is
 ever downloaded. Without Chromium the test is skipped, except under CI (CI=true), where it fails.
-A screenshot of each page is saved under tests/artifacts/ (git-ignored).
+The server runs with its own users file (a leader and a joint-meeting account) and audit file;
+the test signs in through the password form as each. A screenshot of each page is saved under
+tests/artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -24,7 +27,8 @@ import pytest
 
 from dashboard.components import format_value
 from dashboard.i18n import translate
-from dashboard.registry import PAGES
+from dashboard.registry import pages_for
+from warehouse.access import Viewer
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -40,6 +44,15 @@ CHROMIUM_ARGS = [
 ]
 END_MONTH = "2026-09"  # the generated data's last month: a fixed end keeps the run deterministic
 PERIOD = {"from": "2026-09-01", "to": "2026-09-30"}
+
+HEADERS = {
+    "overview": "overview.header", "hotspots": "hotspots.header", "repeats": "repeats.header",
+    "inspections": "inspections.header", "closed-loop": "loop.header",
+    "departments": "departments.header", "indicators": "indicators.header",
+    "data-quality": "quality.header",
+}  # fmt: skip
+ACCOUNTS = {"b-leader": "leader", "b-meeting": "meeting"}
+PASSWORD = "browser-test-password"  # a throwaway account in a temporary users file
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -100,14 +113,30 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(warehouse: Path) -> Iterator[str]:
+def accounts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the users file (ACCOUNTS, password PASSWORD) and room for the audit file."""
+    from warehouse.users import add_user
+
+    folder = tmp_path_factory.mktemp("accounts")
+    for name, role in ACCOUNTS.items():
+        add_user(folder / "users.json", name, role, password=PASSWORD)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(warehouse: Path, accounts: Path) -> Iterator[str]:
     """`duban serve` on a free port, stopped (its process group) at the end."""
     port = _free_port()
-    log = (warehouse.parent / "serve.log").open("w")
+    log = (accounts / "serve.log").open("w")
+    environment = {
+        **os.environ,
+        "DUBAN_USERS": str(accounts / "users.json"),
+        "DUBAN_AUDIT": str(accounts / "audit.sqlite"),
+    }
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("duban")), "serve", "--port", str(port),
          "--warehouse", str(warehouse)],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=environment,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -120,7 +149,7 @@ def server(warehouse: Path) -> Iterator[str]:
             except OSError:
                 pass
             if time.monotonic() > deadline or process.poll() is not None:
-                raise AssertionError((warehouse.parent / "serve.log").read_text())
+                raise AssertionError((accounts / "serve.log").read_text())
             time.sleep(0.3)
         yield url
     finally:
@@ -150,6 +179,30 @@ def _expected_repeat_rate(warehouse: Path) -> str:
     return format_value(value.value, value.unit)
 
 
+def _open(page: Any, url: str, user: str, language: str = "zh") -> None:
+    """Open a URL (a new Streamlit session) and sign in through the password form."""
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.goto(url, wait_until="domcontentloaded")
+    name = page.get_by_label(translate("auth.user", language), exact=True)
+    name.wait_for(timeout=60_000)
+    name.fill(user)
+    page.get_by_label(translate("auth.password", language), exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=translate("auth.submit", language)).click()
+    name.wait_for(state="detached", timeout=60_000)
+    page.get_by_role("heading", level=2).first.wait_for(timeout=60_000)
+    _wait_until_idle(page)
+
+
+def _problems(page: Any, where: str) -> list[str]:
+    problems = []
+    if page.locator('[data-testid="stException"]').count():
+        error = page.locator('[data-testid="stException"]').first.inner_text()
+        problems.append(f"{where}: {error}")
+    if page.get_by_text(translate("error.page", "zh")).count():
+        problems.append(f"{where}: the page reported an error")
+    return problems
+
+
 def test_every_page_renders_in_chromium(chromium: str, server: str, warehouse: Path) -> None:
     executable = chromium
     from playwright.sync_api import sync_playwright
@@ -157,23 +210,29 @@ def test_every_page_renders_in_chromium(chromium: str, server: str, warehouse: P
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     query = f"?lang=zh&from={PERIOD['from']}&to={PERIOD['to']}"
     problems: list[str] = []
+    leader_pages = pages_for(Viewer("b-leader", "leader"))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
-        for index, spec in enumerate(PAGES):
+        # before signing in: the form only, no figures
+        page.goto(f"{server}/{query}", wait_until="domcontentloaded")
+        page.get_by_label(translate("auth.user", "zh")).wait_for(timeout=60_000)
+        if page.locator('[data-testid="stMetricValue"]').count():
+            problems.append("figures shown before signing in")
+        for index, spec in enumerate(leader_pages):
             path = "" if index == 0 else spec.url_path  # the default page lives at /
-            page.set_viewport_size({"width": 1440, "height": 1000})
-            page.goto(f"{server}/{path}{query}", wait_until="domcontentloaded")
-            page.get_by_role("heading", level=2).first.wait_for(timeout=60_000)
-            _wait_until_idle(page)
+            _open(page, f"{server}/{path}{query}", "b-leader")
             _screenshot(page, ARTIFACTS / f"{spec.url_path}.png")
-            if page.locator('[data-testid="stException"]').count():
-                error = page.locator('[data-testid="stException"]').first.inner_text()
-                problems.append(f"{spec.url_path}: {error}")
-            if page.get_by_text(translate("error.page", "zh")).count():
-                problems.append(f"{spec.url_path}: the page reported an error")
-            if translate(spec.title_key, "zh") not in page.locator("section").first.inner_text():
+            problems += _problems(page, spec.url_path)
+            navigation = page.locator("section").first.inner_text()
+            if translate(spec.title_key, "zh") not in navigation:
                 problems.append(f"{spec.url_path}: no navigation entry {spec.title_key}")
+            if translate("nav.audit", "zh") in navigation:
+                problems.append("the leader's navigation offers the audit page")
+            if translate(HEADERS[spec.url_path], "zh") not in page.locator("h2").all_inner_texts():
+                problems.append(f"{spec.url_path}: another page opened after signing in")
+            if spec.url_path == "hotspots":
+                _check_the_tickets_download(page, problems)
             if spec.url_path == "overview":
                 shown = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
                 expected = _expected_repeat_rate(warehouse)
@@ -182,19 +241,57 @@ def test_every_page_renders_in_chromium(chromium: str, server: str, warehouse: P
             if "from=" not in page.url:
                 problems.append(f"{spec.url_path}: the filters left the URL: {page.url}")
         _check_a_reload_keeps_the_filters(page, server, problems)
+        _check_the_meeting_sees_aggregates_only(page, server, query, problems)
         browser.close()
     assert not problems, "\n".join(problems)
 
 
+def _check_the_tickets_download(page: Any, problems: list[str]) -> None:
+    """The leader's hotspot tickets: shown, and downloaded (built on click) masked."""
+    if page.get_by_text(translate("access.aggregates_only", "zh")).count():
+        problems.append("the leader was refused the hotspots' records")
+        return
+    buttons = page.get_by_role("button", name=translate("table.csv", "zh"))
+    if not buttons.count():
+        problems.append("hotspots: no CSV download")
+        return
+    with page.expect_download(timeout=60_000) as started:
+        buttons.last.click()  # the last table on the page: the drill-down's tickets
+    text = Path(started.value.path()).read_text(encoding="utf-8-sig")
+    if translate("col.complaint_id", "zh") not in text.splitlines()[0]:
+        problems.append(f"hotspots: the last CSV is not the tickets: {text.splitlines()[0]}")
+    if re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text):
+        problems.append("hotspots: an unmasked mobile number in the tickets' CSV")
+    if "****" not in text:
+        problems.append("hotspots: no masked phone in the tickets' CSV")
+
+
+def _check_the_meeting_sees_aggregates_only(
+    page: Any, server: str, query: str, problems: list[str]
+) -> None:
+    """The joint meeting's account: the aggregate pages, record tables replaced by a notice."""
+    _open(page, f"{server}/hotspots{query}", "b-meeting")
+    _screenshot(page, ARTIFACTS / "meeting-hotspots.png")
+    problems += _problems(page, "meeting hotspots")
+    if not page.get_by_text(translate("access.aggregates_only", "zh")).count():
+        problems.append("meeting: no aggregates-only notice on the hotspots page")
+    if not page.get_by_text(translate("auth.signed_in_as", "zh", user="b-meeting",
+                                      role=translate("role.meeting", "zh"))).count():  # fmt: skip
+        problems.append("meeting: not shown as signed in")
+    navigation = page.locator("section").first.inner_text()
+    if translate("nav.audit", "zh") in navigation:
+        problems.append("meeting: the navigation offers the audit page")
+    if translate("nav.overview", "zh") not in navigation:
+        problems.append("meeting: the navigation lacks the overview")
+
+
 def _check_a_reload_keeps_the_filters(page: Any, server: str, problems: list[str]) -> None:
     """A link with filters reproduces the view, and so does reloading it."""
-    page.set_viewport_size({"width": 1440, "height": 1000})
-    page.goto(f"{server}/repeats?lang=en&from={PERIOD['from']}&to={PERIOD['to']}&community=C0001")
-    page.get_by_role("heading", level=2).first.wait_for(timeout=60_000)
-    _wait_until_idle(page)
-    page.reload()
-    page.get_by_role("heading", level=2).first.wait_for(timeout=60_000)
-    _wait_until_idle(page)
+    url = f"{server}/repeats?lang=en&from={PERIOD['from']}&to={PERIOD['to']}&community=C0001"
+    _open(page, url, "b-leader", "en")
+    page.reload()  # a new Streamlit session: sign in again, the URL keeps the view
+    page.get_by_label(translate("auth.user", "en"), exact=True).wait_for(timeout=60_000)
+    _open(page, page.url, "b-leader", "en")
     if "community=C0001" not in page.url or "lang=en" not in page.url:
         problems.append(f"reload lost the filters: {page.url}")
     if not page.get_by_text(translate("repeats.header", "en")).count():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import small_warehouse
+from tests.factories import dashboard_users, sign_in, small_warehouse
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py")
 
@@ -17,7 +17,9 @@ APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py"
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("DUBAN_WAREHOUSE", str(small_warehouse(tmp_path / "w.duckdb")))
-    return AppTest.from_file(APP, default_timeout=60)
+    monkeypatch.setenv("DUBAN_USERS", str(dashboard_users(tmp_path / "users.json")))
+    monkeypatch.setenv("DUBAN_AUDIT", str(tmp_path / "audit.sqlite"))
+    return sign_in(AppTest.from_file(APP, default_timeout=60), "t-leader")
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -79,6 +81,8 @@ def test_without_a_warehouse_the_app_says_what_to_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DUBAN_WAREHOUSE", str(tmp_path / "missing.duckdb"))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    monkeypatch.setenv("DUBAN_USERS", str(dashboard_users(tmp_path / "users.json")))
+    monkeypatch.setenv("DUBAN_AUDIT", str(tmp_path / "audit.sqlite"))
+    at = sign_in(AppTest.from_file(APP, default_timeout=60), "t-leader").run()
     assert not at.exception
     assert "duban demo" in at.info[0].value

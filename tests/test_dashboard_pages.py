@@ -11,8 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.registry import PAGES
-from tests.factories import small_warehouse
+from tests.factories import dashboard_users, sign_in, small_warehouse
 
+LEADER_PAGES = [page for page in PAGES if "leader" in page.roles]
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py")
 
 
@@ -21,10 +22,17 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return small_warehouse(tmp_path_factory.mktemp("pages") / "w.duckdb")
 
 
+@pytest.fixture(scope="module")
+def users(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return dashboard_users(tmp_path_factory.mktemp("users") / "users.json")
+
+
 @pytest.fixture
-def app(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def app(warehouse: Path, users: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("DUBAN_WAREHOUSE", str(warehouse))
-    return AppTest.from_file(APP, default_timeout=60)
+    monkeypatch.setenv("DUBAN_USERS", str(users))
+    monkeypatch.setenv("DUBAN_AUDIT", str(tmp_path / "audit.sqlite"))
+    return sign_in(AppTest.from_file(APP, default_timeout=60), "t-leader")
 
 
 def open_page(app: AppTest, file: str, **params: str) -> AppTest:
@@ -59,7 +67,7 @@ def charts(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.file)
+@pytest.mark.parametrize("page", LEADER_PAGES, ids=lambda p: p.file)
 def test_every_page_renders_with_its_source_and_downloads(app: AppTest, page) -> None:
     at = open_page(app, page.file)
     assert at.header[0].value  # the page's own header under the app title
@@ -69,7 +77,7 @@ def test_every_page_renders_with_its_source_and_downloads(app: AppTest, page) ->
         assert len(at.get("download_button")) >= 2 * len(at.dataframe)
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.file)
+@pytest.mark.parametrize("page", LEADER_PAGES, ids=lambda p: p.file)
 def test_every_page_ignores_hostile_query_parameters(app: AppTest, page) -> None:
     at = open_page(
         app,
@@ -83,7 +91,7 @@ def test_every_page_ignores_hostile_query_parameters(app: AppTest, page) -> None
     assert at.selectbox(key="filter_department").value == ""
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.file)
+@pytest.mark.parametrize("page", LEADER_PAGES, ids=lambda p: p.file)
 def test_every_page_renders_in_english(app: AppTest, page) -> None:
     at = open_page(app, page.file, lang="en")
     assert "Source: " in captions(at)

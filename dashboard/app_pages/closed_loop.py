@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import charts, filters, queries
 from dashboard.components import chart, kpi_tile, page_header, table
 from dashboard.queries_loop import STAGES, funnel, overdue, recurred, second_rounds, stage_rates
+from dashboard.records import RecordView, show
 from dashboard.text import t
 
 LOOP_KPIS = [
@@ -29,6 +30,9 @@ OVERDUE_FIRST = [
     "problem_type",
     "rectification_deadline_on",
 ]
+
+PAGE, SOURCE = "closed-loop", "rectification_cases"
+SHOWN = ("address",)
 
 chosen = filters.current()
 version = queries.current_version()
@@ -66,10 +70,12 @@ else:
         late = late.filter(pl.col("problem_type") == chosen.problem_type)
     first = [c for c in OVERDUE_FIRST if c in late.columns]
     late = late.select([*first, *(c for c in late.columns if c not in first)])
-    table(late, "overdue_cases", version, "rectification_cases")
+    show(RecordView("cases", "overdue_cases", PAGE, SOURCE, columns=("address",), extra=late))
 
 st.subheader(t("loop.second"))
-table(second_rounds(version, params), "second_rectifications", version, "rectification_cases")
+second = second_rounds(version, params)
+show(RecordView("cases", "second_rectifications", PAGE, SOURCE, columns=SHOWN, extra=second))
 
 st.subheader(t("loop.recurrence"))
-table(recurred(version, params), "recurred_cases", version, "rectification_cases")
+again = recurred(version, params)
+show(RecordView("cases", "recurred_cases", PAGE, SOURCE, columns=SHOWN, extra=again))

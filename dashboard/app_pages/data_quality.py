@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, filters, queries
+from dashboard import auth, charts, filters, queries
 from dashboard.components import chart, number, page_header, table
 from dashboard.queries_quality import per_source, reasons, rejected
 from dashboard.text import t
+from warehouse.access import ADMIN, ANALYST
 
 TOTALS = ["count_rows_received", "count_rows_loaded", "count_rows_quarantined"]
 TOTALS += ["count_files_rejected", "count_schema_drift_events"]
@@ -38,6 +39,9 @@ else:
         chart(figure, version, "data_quality", "quarantine_rate")
 
 st.subheader(t("quality.reasons"))
-table(reasons(version, params), "quarantine_reasons", version, "raw.load_ledger")
+unmasked = auth.viewer().role in (ANALYST, ADMIN)
+if not unmasked:
+    st.caption(t("quality.reasons_masked"))
+table(reasons(version, params, unmasked), "quarantine_reasons", version, "raw.load_ledger")
 st.subheader(t("quality.rejected"))
 table(rejected(version, params), "rejected_files", version, "raw.load_ledger")

@@ -8,9 +8,12 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, filters, queries
+from dashboard.auth import viewer
 from dashboard.components import chart, kpi_tile, page_header, table
-from dashboard.queries_departments import agenda, min_volume, own_cases, own_visits, scorecard
+from dashboard.queries_departments import agenda, min_volume, scorecard
+from dashboard.records import RecordView, show
 from dashboard.text import t
+from warehouse.access import DEPARTMENT, RecordFilters
 
 OWN_KPIS = [
     "repeat_complaint_rate",
@@ -20,6 +23,14 @@ OWN_KPIS = [
 ]
 AGENDA = ("multi_department", "overdue", "merges")
 SOURCE = "complaint_tickets, inspection_visits, rectification_cases"
+VISIT_COLUMNS = (
+    "inspected_on", "community", "subject", "is_failed", "problem",
+    "is_duplicate", "previous_department", "departments_involved",
+)  # fmt: skip
+CASE_COLUMNS = (
+    "case_id", "round", "community", "problem_type", "responsible_unit", "noticed_at",
+    "rectification_deadline_on", "completed_at", "satisfaction_pct", "status",
+)  # fmt: skip
 
 chosen = filters.current()
 version = queries.current_version()
@@ -54,10 +65,19 @@ else:
     for tab, name in zip(tabs, AGENDA, strict=True):
         with tab:
             rows = items.get(name, pl.DataFrame())
+            if name == "overdue":  # case rounds: record-level, through the access layer
+                show(
+                    RecordView(
+                        "cases", "agenda_overdue", "departments", "rectification_cases",
+                        columns=("address",), extra=rows,
+                    )
+                )  # fmt: skip
+                continue
             table(rows, f"agenda_{name}", version, "rectification_cases, merge_suggestions")
 
 st.subheader(t("departments.own"))
-names = list(queries.options(version)["department"])
+me = viewer()
+names = list(me.departments if me.role == DEPARTMENT else queries.options(version)["department"])
 if not names:
     st.info(t("empty.no_data"))
     st.stop()
@@ -71,8 +91,10 @@ values = queries.kpis(version, replace(period, department=own))
 for column, name in zip(st.columns(len(OWN_KPIS)), OWN_KPIS, strict=True):
     with column:
         kpi_tile(values[name])
-params = chosen.params()
+scope = RecordFilters.from_params(chosen.params(), department=own, limit=5000)
 st.markdown(t("departments.own_visits", department=own))
-table(own_visits(version, params, own), "department_visits", version, "inspection_visits")
+show(RecordView("visits", "department_visits", "departments", "inspection_visits", scope,
+                VISIT_COLUMNS))  # fmt: skip
 st.markdown(t("departments.own_cases", department=own))
-table(own_cases(version, params, own), "department_cases", version, "rectification_cases")
+show(RecordView("cases", "department_cases", "departments", "rectification_cases", scope,
+                CASE_COLUMNS))  # fmt: skip

@@ -7,17 +7,17 @@ import streamlit as st
 
 from dashboard import charts, filters, queries
 from dashboard.components import chart, number, page_header, table
-from dashboard.queries_areas import (
-    area_params,
-    category_mix,
-    grid_shapes,
-    hotspots,
-    tickets,
-    visits,
-)
+from dashboard.queries_areas import area_params, category_mix, grid_shapes, hotspots
+from dashboard.records import RecordView, show
 from dashboard.text import t
+from warehouse.access import RecordFilters
 
 METRICS = ["count_complaints", "count_failed_items", "count_problems"]
+TICKET_COLUMNS = ("received_at", "caller_name", "caller_phone", "address", "problem_type",
+                  "handling_department", "status", "is_repeat", "original_complaint_id",
+                  "closed_at", "satisfaction", "description")  # fmt: skip
+VISIT_COLUMNS = ("inspected_on", "department", "subject", "is_failed", "problem", "problem_type",
+                 "is_duplicate", "departments_involved")  # fmt: skip
 SOURCE = "hotspots_monthly"
 
 chosen = filters.current()
@@ -137,9 +137,13 @@ else:
     table(mix, "category_mix", version, SOURCE)
 
 st.subheader(t("hotspots.records"))
-found = tickets(version, params)
-st.caption(t("hotspots.records_caption", count=number(found.height)))
-table(found, "hotspot_tickets", version, "complaint_tickets")
+scope = RecordFilters.from_params(params, community=community or None, limit=5000)
+found = show(
+    RecordView("tickets", "hotspot_tickets", "hotspots", "complaint_tickets", scope, TICKET_COLUMNS)
+)
+if found is not None:
+    st.caption(t("hotspots.records_caption", count=number(found.height)))
 if community and not grid:
     st.markdown(t("hotspots.visits"))
-    table(visits(version, params), "hotspot_visits", version, "inspection_visits")
+    show(RecordView("visits", "hotspot_visits", "hotspots", "inspection_visits", scope,
+                    VISIT_COLUMNS))  # fmt: skip

@@ -7,9 +7,15 @@ import streamlit as st
 
 from dashboard import charts, filters, queries
 from dashboard.components import chart, kpi_tile, page_header, table
-from dashboard.queries_complaints import chain_tickets, repeat_chains, repeat_rate_by
+from dashboard.queries_complaints import chain_ids, repeat_chains, repeat_rate_by
 from dashboard.queries_overview import kpi_series
+from dashboard.records import RecordView, show
 from dashboard.text import t
+
+CHAIN_COLUMNS = (
+    "received_at", "is_repeat", "previous_complaint_id", "address", "problem_type",
+    "handling_department", "status", "closed_at", "satisfaction", "description",
+)  # fmt: skip
 
 chosen = filters.current()
 version = queries.current_version()
@@ -73,9 +79,13 @@ for tab, dimension in zip(tabs, ["community", "problem_type", "department"], str
 
 st.subheader(t("repeats.chains"))
 st.caption(t("repeats.chains_caption"))
-chains = repeat_chains(version, params)
-table(chains, "repeat_chains", version, "complaint_tickets, rectification_cases")
-if not chains.is_empty():
+chains = show(
+    RecordView(
+        "tickets", "repeat_chains", "repeats", "complaint_tickets, rectification_cases",
+        columns=("address",), extra=repeat_chains(version, params), on="original_complaint_id",
+    )
+)  # fmt: skip
+if chains is not None and not chains.is_empty():
     original = st.selectbox(
         t("repeats.chain_pick"),
         chains["original_complaint_id"].head(500).to_list(),
@@ -83,6 +93,9 @@ if not chains.is_empty():
     )
     if original:
         st.markdown(t("repeats.chain_tickets", original=original))
-        table(
-            chain_tickets(version, original), "repeat_chain_tickets", version, "complaint_tickets"
-        )
+        show(
+            RecordView(
+                "tickets", "repeat_chain_tickets", "repeats", "complaint_tickets",
+                columns=CHAIN_COLUMNS, extra=chain_ids(version, original),
+            )
+        )  # fmt: skip
