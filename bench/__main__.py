@@ -19,7 +19,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per benchmark (median reported)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--scale", default="demo", help="generator scale for the slice benchmark")
-    parser.add_argument("--ingest-scale", default="1m", help="generator scale for the ingest one")
+    parser.add_argument("--ingest-scale", default="10m", help="generator scale for the ingest one")
     parser.add_argument("--build-scale", default="1m", help="generator scale for the build one")
     parser.add_argument("--kills", type=int, default=10, help="random kill -9 points to test")
     args = parser.parse_args()
