@@ -347,7 +347,7 @@ def demo(
     out: Path, seed: int, end: str | None, scale: str, port: int, no_serve: bool,
     warehouse: Path | None,
 ) -> None:  # fmt: skip
-    """Generate, ingest, build, print the KPIs and serve: the whole product in one command."""
+    """Generate, ingest, build, print the KPIs, print demo accounts and serve: the whole product."""
     stamp = out / ".duban-generated.json"
     wanted = {"seed": seed, "end": end, "scale": scale, "day": date.today().isoformat()}
     if stamp.exists() and json.loads(stamp.read_text(encoding="utf-8")) == wanted:
@@ -361,6 +361,8 @@ def demo(
     ctx = click.get_current_context()
     ctx.invoke(kpi, date_from=None, date_to=None, as_of=None, as_json=False, warehouse=warehouse)
     if not no_serve:
+        # the dashboard asks for a sign-in: give the demo one account per role, and show them
+        ctx.invoke(user_demo, users_file=None)
         run_serve(port, warehouse)
 
 
