@@ -91,6 +91,19 @@ def write_minzheng(folder: Path, period: str, lines: list[str]) -> Path:
     return path
 
 
+def insert_departments(con: duckdb.DuckDBPyConnection) -> None:
+    """Two departments of the reference data (民政, 城管), with their full names."""
+    insert_raw(
+        con,
+        "departments",
+        [
+            {"department": "民政", "full_name": "区民政局", "id_prefix": "MZ"},
+            {"department": "城管", "full_name": "区城市管理局", "id_prefix": "CG"},
+        ],
+        period=None,
+    )
+
+
 def small_warehouse(path: Path) -> Path:
     """A published warehouse with a few complaints and visits in March and April 2025, built."""
     from warehouse.build import build
@@ -155,15 +168,7 @@ def add_reference_and_cases(con: duckdb.DuckDBPyConnection) -> None:
         ],
         period=None,
     )  # fmt: skip
-    insert_raw(
-        con,
-        "departments",
-        [
-            {"department": "民政", "full_name": "区民政局", "id_prefix": "MZ"},
-            {"department": "城管", "full_name": "区城市管理局", "id_prefix": "CG"},
-        ],
-        period=None,
-    )
+    insert_departments(con)
     insert_raw(
         con,
         "problem_types",
@@ -280,15 +285,7 @@ def add_reference_and_cases_for_access(con: duckdb.DuckDBPyConnection) -> None:
           "short_name": "文堤", "household_count": 1000}],
         period=None,
     )  # fmt: skip
-    insert_raw(
-        con,
-        "departments",
-        [
-            {"department": "民政", "full_name": "区民政局", "id_prefix": "MZ"},
-            {"department": "城管", "full_name": "区城市管理局", "id_prefix": "CG"},
-        ],
-        period=None,
-    )
+    insert_departments(con)
     insert_raw(
         con,
         "complaints",

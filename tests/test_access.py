@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
 import polars as pl
 import pytest
 
-from tests.factories import CALLERS, CASE_ADDRESSES, ID_NUMBER, access_warehouse
+from tests.factories import CALLERS, CASE_ADDRESSES, ID_NUMBER
 from warehouse import access
 from warehouse.access import (
     CASES,
@@ -30,7 +29,6 @@ from warehouse.access import (
     visits,
 )
 from warehouse.audit import AuditStore
-from warehouse.connection import connect_readonly
 
 RecordFunction = Callable[..., pl.DataFrame]
 FUNCTIONS: dict[str, RecordFunction] = {"tickets": tickets, "visits": visits, "cases": cases}
@@ -90,23 +88,6 @@ INJECTIONS = [
     "\x00",
     "1); copy complaint_tickets to '/tmp/leak.csv'; --",
 ]
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return access_warehouse(tmp_path_factory.mktemp("access") / "w.duckdb")
-
-
-@pytest.fixture
-def reader(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect_readonly(warehouse)
-    yield con
-    con.close()
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditStore:
-    return AuditStore(tmp_path / "audit.sqlite")
 
 
 def ids(frame: pl.DataFrame) -> list[str]:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.factories import CALLERS, access_warehouse
+from tests.factories import CALLERS
 from warehouse.access import (
     AccessDenied,
     InvalidRequest,
@@ -22,26 +20,8 @@ from warehouse.access import (
     visits,
 )
 from warehouse.audit import AuditStore
-from warehouse.connection import connect_readonly
 
 ANALYST = Viewer("ana", "analyst", may_reveal=True)
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return access_warehouse(tmp_path_factory.mktemp("reveal") / "w.duckdb")
-
-
-@pytest.fixture
-def reader(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect_readonly(warehouse)
-    yield con
-    con.close()
-
-
-@pytest.fixture
-def audit(tmp_path: Path) -> AuditStore:
-    return AuditStore(tmp_path / "audit.sqlite")
 
 
 def test_an_analyst_reveals_one_record_with_a_reason(
