@@ -36,9 +36,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Period {date_from} to {date_to}, as of {as_of}",
     },
     "overview.ptype_note": {
-        "zh": "指标卡按社区、部门筛选；问题类型筛选只作用于趋势图。",
-        "en": "The tiles follow the community and department filters; the problem type applies "
-        "to the trends only.",
+        "zh": "指标卡与趋势只计所选问题类型的投诉与整改；"
+        "检查指标按检查事项统计，不按问题类型筛选。",
+        "en": "The tiles and trends count complaints and rectifications of the chosen problem "
+        "type; the inspection KPIs are counted by subject and do not narrow by problem type.",
     },
     "overview.index": {"zh": "综合指数", "en": "Overall index"},
     "overview.index_scale": {
@@ -165,9 +166,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "→ community → grid → address → the tickets and inspections.",
     },
     "hotspots.filters_note": {
-        "zh": "地图与排名按统计期和社区统计；部门、问题类型筛选只作用于下方工单列表。",
-        "en": "The map and rankings follow the period and community; the department and problem "
-        "type filters apply to the ticket list below.",
+        "zh": "地图与排名按统计期、社区和问题类型统计；部门筛选只作用于下方工单列表。",
+        "en": "The map and rankings follow the period, community and problem type; the "
+        "department filter applies to the ticket list below.",
+    },
+    "hotspots.ptype_note": {
+        "zh": "只计所选问题类型的投诉与检查不合格项（重复投诉不按问题类型拆分，此时不显示）。",
+        "en": "Only complaints and failed inspection items of the chosen problem type are "
+        "counted (repeats are not split by problem type, so they are not shown then).",
     },
     "hotspots.drill": {"zh": "逐级下钻", "en": "Drill down"},
     "hotspots.community": {"zh": "社区", "en": "Community"},

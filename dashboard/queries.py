@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from dashboard import problem_type as typed
 from warehouse.connection import connect_readonly, fetch_frame
 from warehouse.metrics import KpiValue, Period, compute, default_period
 from warehouse.paths import warehouse_path
@@ -93,9 +94,13 @@ def default_dates(version: WarehouseVersion, as_of: datetime) -> tuple[date, dat
 
 
 @st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)
-def kpis(version: WarehouseVersion, period: Period) -> dict[str, KpiValue]:
-    """Every KPI for the period (and its community/department filters)."""
-    return compute(cursor(version), period)
+def kpis(
+    version: WarehouseVersion, period: Period, problem_type: str | None = None
+) -> dict[str, KpiValue]:
+    """Every KPI for the period (and its community/department filters, and problem type)."""
+    if problem_type is None:
+        return compute(cursor(version), period)
+    return typed.compute(cursor(version), period, problem_type)
 
 
 OPTIONS_SQL = {

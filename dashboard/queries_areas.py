@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from dashboard.queries import WarehouseVersion, run, try_analysis
+from warehouse import hotspots as analysis
 from warehouse.metrics import Period
 
 GRID_SHAPES_SQL = """
@@ -26,13 +27,86 @@ def area_params(
     return {**params, "area_community": community, "area_grid": grid, "area_address": address}
 
 
-def hotspots(
-    version: WarehouseVersion, period: Period, level: str, parent: str | None
-) -> pl.DataFrame | None:
-    """Areas of one level under `parent` (warehouse.hotspots); None until it can be computed."""
-    return try_analysis(
-        version, "warehouse.hotspots", "hotspots", replace(period, department=None), level, parent
+# warehouse.hotspots' query with the counts taken from each area-month's category mix when a
+# problem type is chosen (repeats are not kept per problem type there: null then)
+_CURRENT = "\ncurrent_period as ("
+PTYPE_MONTHLY = """
+with
+
+monthly as (
+    select
+        * exclude (count_complaints, count_repeats, count_failed_items, count_problems, mix),
+        coalesce(list_sum(list_transform(mix, lambda m: m.count_complaints)), 0)
+            as count_complaints,
+        null::bigint as count_repeats,
+        coalesce(list_sum(list_transform(mix, lambda m: m.count_failed_items)), 0)
+            as count_failed_items,
+        coalesce(list_sum(list_transform(mix, lambda m: m.count_complaints + m.count_failed_items)),
+            0) as count_problems
+    from (
+        select *, list_filter(category_mix, lambda m: m.problem_type = $ptype) as mix
+        from hotspots_monthly
+        where level = $level
+            and ($parent::varchar is null or community_id = $parent or grid_id = $parent)
+            and ($community::varchar is null or community_id = $community)
     )
+),
+"""
+PTYPE_HOTSPOTS_SQL = PTYPE_MONTHLY + _CURRENT + analysis.HOTSPOTS_SQL.split(_CURRENT, 1)[1]
+
+# the category mix of one area, or of the whole street (every community summed), in one query
+MIX_SQL = """
+with
+
+rows as (
+    select unnest(category_mix, recursive := true)
+    from hotspots_monthly
+    where level = $level and ($area_id::varchar is null or area_id = $area_id)
+        and month_on between $first and $last
+        and ($community::varchar is null or community_id = $community)
+),
+
+mix as (
+    select
+        category_l1,
+        problem_type,
+        sum(count_complaints)::bigint as count_complaints,
+        sum(count_failed_items)::bigint as count_failed_items,
+        sum(count_complaints + count_failed_items)::bigint as count_problems
+    from rows
+    where $ptype::varchar is null or problem_type = $ptype
+    group by all
+)
+
+select *, count_problems / sum(count_problems) over () as share_problems
+from mix
+order by count_problems desc, category_l1 nulls last, problem_type nulls last
+"""
+
+
+def _months(period: Period) -> dict[str, Any]:
+    first, last, previous_first, previous_last = analysis.months(period)
+    return {"first": first, "last": last, "previous_first": previous_first,
+            "previous_last": previous_last}  # fmt: skip
+
+
+def hotspots(
+    version: WarehouseVersion,
+    period: Period,
+    level: str,
+    parent: str | None,
+    problem_type: str | None = None,
+) -> pl.DataFrame | None:
+    """Areas of one level under `parent` (warehouse.hotspots), counting one problem type when
+    given; None until it can be computed."""
+    scoped = replace(period, department=None)
+    if problem_type is None:
+        return try_analysis(version, "warehouse.hotspots", "hotspots", scoped, level, parent)
+    params = {
+        **_months(scoped), "level": level, "parent": parent, "community": scoped.community,
+        "ptype": problem_type, "min_count": analysis.RISING_MIN_COUNT, "z": analysis.RISING_Z,
+    }  # fmt: skip
+    return run(version, PTYPE_HOTSPOTS_SQL, params)
 
 
 def category_mix(
@@ -40,25 +114,14 @@ def category_mix(
     period: Period,
     level: str,
     area: str | None,
-    communities: list[str],
-) -> pl.DataFrame | None:
-    """Problems by problem type in one area; for the whole street, summed over its communities."""
-    scoped = replace(period, department=None)
-    if area:
-        return try_analysis(version, "warehouse.hotspots", "category_mix", scoped, level, area)
-    parts = [
-        try_analysis(version, "warehouse.hotspots", "category_mix", scoped, "community", c)
-        for c in communities
-    ]
-    frames = [p for p in parts if p is not None and not p.is_empty()]
-    if not frames:
-        return None if any(p is None for p in parts) else pl.DataFrame()
-    return (
-        pl.concat(frames, how="diagonal_relaxed")
-        .group_by("category_l1", "problem_type")
-        .agg(pl.col("count_complaints", "count_failed_items", "count_problems").sum())
-        .sort("count_problems", descending=True)
-    )
+    problem_type: str | None = None,
+) -> pl.DataFrame:
+    """Problems by problem type in one area, or in the whole street (its communities summed)."""
+    params = {
+        **_months(period), "level": level if area else "community", "area_id": area,
+        "community": period.community, "ptype": problem_type,
+    }  # fmt: skip
+    return run(version, MIX_SQL, params)
 
 
 def grid_shapes(version: WarehouseVersion, params: dict[str, Any]) -> pl.DataFrame:

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import polars as pl
 
-from dashboard.queries import WarehouseVersion, try_analysis
+from dashboard import problem_type as typed
+from dashboard.queries import WarehouseVersion, run, try_analysis
 from warehouse.metrics import Period
 from warehouse.settings import load_settings
 
@@ -17,11 +18,15 @@ def min_volume() -> int:
     return int(load_settings().ranking.min_volume)
 
 
-def scorecard(version: WarehouseVersion, period: Period) -> pl.DataFrame | None:
-    """Every department's scorecard (warehouse.scorecards); None until it can be computed."""
-    return try_analysis(
-        version, "warehouse.scorecards", "department_scorecard", replace(period, department=None)
-    )
+def scorecard(
+    version: WarehouseVersion, period: Period, problem_type: str | None = None
+) -> pl.DataFrame | None:
+    """Every department's scorecard (warehouse.scorecards), of one problem type when given;
+    None until it can be computed."""
+    everyone = replace(period, department=None)
+    if problem_type is None:
+        return try_analysis(version, "warehouse.scorecards", "department_scorecard", everyone)
+    return run(version, typed.SCORECARD_SQL, typed.scorecard_params(everyone, problem_type))
 
 
 def agenda(version: WarehouseVersion, period: Period) -> dict[str, pl.DataFrame] | None:

@@ -245,6 +245,7 @@ class Dataset:
     dates: str
     filters: tuple[str, ...]
     columns: tuple[tuple[str, str | None], ...] = field(default=())
+    lookup: str = ""  # a join for more columns, made after the filters and the limit
 
 
 def _mine(expression: str) -> str:
@@ -253,10 +254,10 @@ def _mine(expression: str) -> str:
 
 TICKETS = Dataset(
     name="tickets",
-    source=(
-        "complaint_tickets as t left join "
-        "(select complaint_id, caller_name, caller_phone from int_complaints_located) as p "
-        "on p.complaint_id = t.complaint_id"
+    source="complaint_tickets as t",
+    lookup=(
+        "left join (select complaint_id, caller_name, caller_phone from int_complaints_located)"
+        " as p on p.complaint_id = t.complaint_id"
     ),
     key="t.complaint_id",
     order="t.received_at desc, t.complaint_id",
@@ -356,9 +357,14 @@ def record_sql(dataset: Dataset, revealing: bool) -> str:
             *dataset.filters,
         )
     )
+    chosen = f"from {dataset.source}\nwhere {where}\norder by {dataset.order}\nlimit $limit"
+    if not dataset.lookup:
+        return f"select\n    {columns}\n{chosen}"
+    # the rows first (filters, order, limit), then the lookup's join on those rows only
+    alias = dataset.key.split(".")[0]
     return (
-        f"select\n    {columns}\nfrom {dataset.source}\nwhere {where}\n"
-        f"order by {dataset.order}\nlimit $limit"
+        f"select\n    {columns}\nfrom (select * {chosen}) as {alias}\n{dataset.lookup}\n"
+        f"order by {dataset.order}"
     )
 
 

@@ -41,7 +41,7 @@ if version is None:
     st.info(t("empty.no_warehouse"))
     st.stop()
 params = chosen.params()
-values = queries.kpis(version, chosen.period)
+values = queries.kpis(version, chosen.period, chosen.problem_type)
 columns = st.columns(3)
 for index, name in enumerate(LOOP_KPIS):
     with columns[index % 3]:

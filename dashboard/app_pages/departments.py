@@ -42,7 +42,7 @@ period = chosen.period
 
 st.subheader(t("departments.scorecard"))
 st.caption(t("departments.scorecard_caption", minimum=min_volume()))
-cards = scorecard(version, period)
+cards = scorecard(version, period, chosen.problem_type)
 if cards is None:
     st.info(t("empty.pending", what="warehouse.scorecards"))
 else:
@@ -87,7 +87,7 @@ own = st.selectbox(
     index=names.index(period.department) if period.department in names else 0,
     key="departments_own",
 )
-values = queries.kpis(version, replace(period, department=own))
+values = queries.kpis(version, replace(period, department=own), chosen.problem_type)
 for column, name in zip(st.columns(len(OWN_KPIS)), OWN_KPIS, strict=True):
     with column:
         kpi_tile(values[name])

@@ -27,9 +27,12 @@ if version is None:
     st.info(t("empty.no_warehouse"))
     st.stop()
 period = chosen.period
-if period.department or chosen.problem_type:
+ptype = chosen.problem_type
+if period.department:
     st.caption(t("hotspots.filters_note"))
-communities = hotspots(version, period, "community", None)
+if ptype:
+    st.caption(t("hotspots.ptype_note"))
+communities = hotspots(version, period, "community", None, ptype)
 if communities is None:
     st.info(t("empty.pending", what="warehouse.hotspots / hotspots_monthly"))
     st.stop()
@@ -55,10 +58,10 @@ EMPTY = pl.DataFrame(schema={"area_id": pl.String, "area_name": pl.String})
 st.subheader(t("hotspots.drill"))
 columns = st.columns(3)
 community = pick(columns[0], "hotspots.community", communities, "hot_community", period.community)
-grids = hotspots(version, period, "grid", community) if community else None
+grids = hotspots(version, period, "grid", community, ptype) if community else None
 grids = EMPTY if grids is None else grids
 grid = pick(columns[1], "hotspots.grid", grids, "hot_grid", None)
-addresses = hotspots(version, period, "address", grid) if grid else None
+addresses = hotspots(version, period, "address", grid, ptype) if grid else None
 addresses = EMPTY if addresses is None else addresses
 address = pick(columns[2], "hotspots.address", addresses, "hot_address", None)
 params = area_params(chosen.params(), community or None, grid or None, address or None)
@@ -76,7 +79,7 @@ metric = st.radio(
 
 st.subheader(t("hotspots.map"))
 shapes = grid_shapes(version, params)
-grid_values = hotspots(version, period, "grid", community or None)
+grid_values = hotspots(version, period, "grid", community or None, ptype)
 if shapes.is_empty():
     st.info(t("hotspots.no_shapes"))
 else:
@@ -123,8 +126,8 @@ table(
 st.subheader(t("hotspots.mix"))
 area = address or grid or community or None
 area_level = "address" if address else "grid" if grid else "community"
-mix = category_mix(version, period, area_level, area, communities["area_id"].to_list())
-if mix is None or mix.is_empty():
+mix = category_mix(version, period, area_level, area, ptype)
+if mix.is_empty():
     st.info(t("empty.no_data"))
 else:
     figure = charts.count_bars(

@@ -29,8 +29,8 @@ st.caption(
 )
 if chosen.problem_type:
     st.caption(t("overview.ptype_note"))
-values = queries.kpis(version, period)
-previous = queries.kpis(version, previous_period(period))
+values = queries.kpis(version, period, chosen.problem_type)
+previous = queries.kpis(version, previous_period(period), chosen.problem_type)
 series = kpi_series(version, chosen.params())
 
 # the overall index: each targeted KPI scored against its target, averaged

@@ -24,7 +24,7 @@ if version is None:
     st.info(t("empty.no_warehouse"))
     st.stop()
 params = chosen.params()
-kpi = queries.kpis(version, chosen.period)["repeat_complaint_rate"]
+kpi = queries.kpis(version, chosen.period, chosen.problem_type)["repeat_complaint_rate"]
 target = kpi.target.value if kpi.target else None
 left, right = st.columns([1, 3])
 with left:
