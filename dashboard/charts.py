@@ -217,50 +217,56 @@ def funnel(stages: list[str], counts: list[int]) -> go.Figure:
     return _layout(figure, height=360)
 
 
+SHADES = 8  # the map's colour steps: one filled trace per step keeps the figure small
+
+
 def grid_map(
     frame: pl.DataFrame, *, value: str, value_label: str, name: str = "grid_name"
 ) -> go.Figure:
-    """Grids' polygons (GeoJSON text in `geometry`) filled by `value`; drawn offline, no tiles."""
+    """Grids' polygons (GeoJSON text in `geometry`) filled by `value`; drawn offline, no tiles.
+
+    The polygons of each colour step are one trace (rings apart by gaps), so thousands of grids
+    stay a handful of traces; a point per grid carries its name and value on hover."""
     values = [v or 0.0 for v in frame[value].to_list()]
     top = max(values) if values and max(values) > 0 else 1.0
-    colours = sample_colorscale(HEAT, [v / top for v in values])
-    figure = go.Figure()
-    for row, shade, amount in zip(frame.iter_rows(named=True), colours, values, strict=True):
-        rings = _rings(row["geometry"])
+    steps = [min(SHADES - 1, int(SHADES * v / top)) for v in values]
+    shades = sample_colorscale(HEAT, [(k + 0.5) / SHADES for k in range(SHADES)])
+    xs: list[list[float | None]] = [[] for _ in range(SHADES)]
+    ys: list[list[float | None]] = [[] for _ in range(SHADES)]
+    centres: list[tuple[float | None, float | None]] = []
+    for geometry, step in zip(frame["geometry"].to_list(), steps, strict=True):
+        rings = _rings(geometry)
+        centres.append(_centre(rings))
         for ring in rings:
+            xs[step] += [p[0] for p in ring] + [None]
+            ys[step] += [p[1] for p in ring] + [None]
+    figure = go.Figure()
+    for step in range(SHADES):
+        if xs[step]:
             figure.add_trace(
                 go.Scatter(
-                    x=[p[0] for p in ring],
-                    y=[p[1] for p in ring],
-                    fill="toself",
-                    fillcolor=shade,
-                    mode="lines",
-                    line={"color": "#555555", "width": 1},
-                    name=str(row[name]),
-                    hoveron="fills",
-                    text=f"{row[name]}: {amount:,.1f}",
-                    hoverinfo="text",
+                    x=xs[step], y=ys[step], fill="toself", fillcolor=shades[step],
+                    mode="lines", line={"color": "#555555", "width": 1}, hoverinfo="skip",
                     showlegend=False,
                 )
-            )
-    centres = [_centre(_rings(g)) for g in frame["geometry"]]
-    figure.add_trace(
-        go.Scatter(
-            x=[c[0] for c in centres],
-            y=[c[1] for c in centres],
-            mode="markers",
-            marker={
-                "size": 0.1,
-                "color": values,
-                "colorscale": HEAT,
-                "cmin": 0,
-                "cmax": top,
-                "colorbar": {"title": {"text": value_label}},
-            },
-            hoverinfo="skip",
-            showlegend=False,
-        )
+            )  # fmt: skip
+    return _layout(
+        _value_points(figure, centres, frame[name].to_list(), values, value_label, top, 0.1),
+        height=460,
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1.15},
+        plot_bgcolor="white",
     )
+
+
+def point_map(
+    frame: pl.DataFrame, *, value: str, value_label: str, name: str = "area_name"
+) -> go.Figure:
+    """Areas as points at `x`, `y` (e.g. a community at the centre of its grids), by `value`."""
+    values = [v or 0.0 for v in frame[value].to_list()]
+    top = max(values) if values and max(values) > 0 else 1.0
+    centres = list(zip(frame["x"].to_list(), frame["y"].to_list(), strict=True))
+    figure = _value_points(go.Figure(), centres, frame[name].to_list(), values, value_label, top, 7)
     return _layout(
         figure,
         height=460,
@@ -268,6 +274,33 @@ def grid_map(
         yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1.15},
         plot_bgcolor="white",
     )
+
+
+def _value_points(
+    figure: go.Figure,
+    centres: Sequence[tuple[float | None, float | None]],
+    names: Sequence[object],
+    values: list[float],
+    value_label: str,
+    top: float,
+    size: float,
+) -> go.Figure:
+    """A point per area (its name and value on hover) and the colour bar."""
+    figure.add_trace(
+        go.Scatter(
+            x=[c[0] for c in centres],
+            y=[c[1] for c in centres],
+            mode="markers",
+            marker={
+                "size": size, "color": values, "colorscale": HEAT, "cmin": 0, "cmax": top,
+                "colorbar": {"title": {"text": value_label}},
+            },
+            text=[f"{n}: {v:,.1f}" for n, v in zip(names, values, strict=True)],
+            hoverinfo="text",
+            showlegend=False,
+        )
+    )  # fmt: skip
+    return figure
 
 
 def _rings(geometry: str | None) -> list[list[list[float]]]:
@@ -282,6 +315,11 @@ def _rings(geometry: str | None) -> list[list[list[float]]]:
     if shape.get("type") == "MultiPolygon":
         return [polygon[0] for polygon in shape["coordinates"]]
     return []
+
+
+def centre_of(geometry: str | None) -> tuple[float | None, float | None]:
+    """The mean of a GeoJSON polygon's points (None, None without any)."""
+    return _centre(_rings(geometry))
 
 
 def _centre(rings: list[list[list[float]]]) -> tuple[float | None, float | None]:

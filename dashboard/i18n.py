@@ -190,6 +190,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Colour: {metric}, counts (the grids have no household counts, so not per 1,000); "
         "no online base map",
     },
+    "hotspots.map_communities": {
+        "zh": "网格超过 {count} 个，街道一级以社区为点显示（社区内网格的中心）；"
+        "选择社区后显示其网格。",
+        "en": "More than {count} grids: the street shows each community as a point (the centre of "
+        "its grids); pick a community to see its grids.",
+    },
     "hotspots.per_1000": {"zh": "每千户", "en": "per 1,000 hh"},
     "hotspots.no_shapes": {
         "zh": "没有网格边界数据（reference/grid_shapes），无法绘制地图。",

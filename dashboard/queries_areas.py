@@ -7,11 +7,23 @@ from dataclasses import replace
 from typing import Any
 
 import polars as pl
+import streamlit as st
 
-from dashboard.queries import WarehouseVersion, run, try_analysis
+from dashboard.charts import centre_of
+from dashboard.queries import TTL, WarehouseVersion, run, try_analysis
 from warehouse import hotspots as analysis
 from warehouse.metrics import Period
 
+MAX_GRID_SHAPES = 2000  # more grids than this on one map: the street shows its communities
+GRID_COUNT_SQL = """
+    select count(*) as grids from stg_reference__grids
+    where geometry is not null
+        and ($area_community::varchar is null or community_id = $area_community)
+"""
+ALL_GRIDS_SQL = """
+    select community_id, geometry from stg_reference__grids
+    where geometry is not null and community_id is not null
+"""
 GRID_SHAPES_SQL = """
     select grid_id as area_id, grid_name, community_id, geometry
     from stg_reference__grids
@@ -127,3 +139,26 @@ def category_mix(
 def grid_shapes(version: WarehouseVersion, params: dict[str, Any]) -> pl.DataFrame:
     """The grids' polygons (GeoJSON text) under the drill-down's community."""
     return run(version, GRID_SHAPES_SQL, params)
+
+
+def grid_count(version: WarehouseVersion, params: dict[str, Any]) -> int:
+    """How many grids with a shape the drill-down's community (or the street) has."""
+    return int(run(version, GRID_COUNT_SQL, params)["grids"][0])
+
+
+@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+def community_centres(version: WarehouseVersion) -> pl.DataFrame:
+    """Each community's point on the street map: the centre of its grids' polygons (area_id,
+    x, y); computed once per warehouse."""
+    grids = run(version, ALL_GRIDS_SQL)
+    centres = [centre_of(g) for g in grids["geometry"].to_list()]
+    return (
+        grids.select(pl.col("community_id").alias("area_id"))
+        .with_columns(
+            x=pl.Series([c[0] for c in centres], dtype=pl.Float64),
+            y=pl.Series([c[1] for c in centres], dtype=pl.Float64),
+        )
+        .group_by("area_id")
+        .agg(pl.col("x").mean(), pl.col("y").mean())
+        .drop_nulls()
+    )

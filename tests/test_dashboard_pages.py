@@ -131,7 +131,10 @@ def test_hotspots_rank_communities_and_drill_down_to_grids(app: AppTest) -> None
     assert (row["投诉"], row["检查不合格项"], row["问题合计"]) == (4, 1, 5)
     assert row["户数"] == 1000
     [drawn] = [c for c in charts(at) if any(t.get("fill") == "toself" for t in c["data"])]
-    assert len([t for t in drawn["data"] if t.get("fill") == "toself"]) == 2  # two grids
+    filled = [t for t in drawn["data"] if t.get("fill") == "toself"]
+    assert sum(t["x"].count(None) for t in filled) == 2  # two grids' rings, one trace per shade
+    [points] = [t for t in drawn["data"] if t.get("mode") == "markers"]
+    assert len(points["text"]) == 2  # each grid's name and value on hover
     tickets = frame_with(at, "工单编号")
     assert sorted(tickets["工单编号"]) == ["C1", "C2", "C3", "C4"]
     at.selectbox(key="hot_community").set_value("C01").run()

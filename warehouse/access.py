@@ -255,9 +255,11 @@ def _mine(expression: str) -> str:
 TICKETS = Dataset(
     name="tickets",
     source="complaint_tickets as t",
+    # the callers of the chosen rows only: their received dates bound the scan
     lookup=(
-        "left join (select complaint_id, caller_name, caller_phone from int_complaints_located)"
-        " as p on p.complaint_id = t.complaint_id"
+        "left join (select complaint_id, caller_name, caller_phone from int_complaints_located"
+        " where received_on between (select min(received_on) from chosen)"
+        " and (select max(received_on) from chosen)) as p on p.complaint_id = t.complaint_id"
     ),
     key="t.complaint_id",
     order="t.received_at desc, t.complaint_id",
@@ -351,8 +353,10 @@ def record_sql(dataset: Dataset, revealing: bool) -> str:
         (
             f"($date_from::date is null or {dataset.dates} >= $date_from)",
             f"($date_to::date is null or {dataset.dates} <= $date_to)",
-            "(len($record_ids::varchar[]) = 0 or "
-            f"list_contains($record_ids::varchar[], {dataset.key}))",
+            # the key's range first: constant bounds let the scan skip row groups
+            f"(len($record_ids::varchar[]) = 0 or ({dataset.key} between "
+            "list_min($record_ids::varchar[]) and list_max($record_ids::varchar[]) and "
+            f"list_contains($record_ids::varchar[], {dataset.key})))",
             dataset.departments,
             *dataset.filters,
         )
@@ -363,8 +367,8 @@ def record_sql(dataset: Dataset, revealing: bool) -> str:
     # the rows first (filters, order, limit), then the lookup's join on those rows only
     alias = dataset.key.split(".")[0]
     return (
-        f"select\n    {columns}\nfrom (select * {chosen}) as {alias}\n{dataset.lookup}\n"
-        f"order by {dataset.order}"
+        f"with chosen as (select * {chosen})\nselect\n    {columns}\nfrom chosen as {alias}\n"
+        f"{dataset.lookup}\norder by {dataset.order}"
     )
 
 

@@ -7,7 +7,15 @@ import streamlit as st
 
 from dashboard import charts, filters, queries
 from dashboard.components import chart, number, page_header, table
-from dashboard.queries_areas import area_params, category_mix, grid_shapes, hotspots
+from dashboard.queries_areas import (
+    MAX_GRID_SHAPES,
+    area_params,
+    category_mix,
+    community_centres,
+    grid_count,
+    grid_shapes,
+    hotspots,
+)
 from dashboard.records import RecordView, show
 from dashboard.text import t
 from warehouse.access import RecordFilters
@@ -78,22 +86,29 @@ metric = st.radio(
 )
 
 st.subheader(t("hotspots.map"))
-shapes = grid_shapes(version, params)
-grid_values = hotspots(version, period, "grid", community or None, ptype)
+if grid_count(version, params) > MAX_GRID_SHAPES:  # too many grids to draw: communities as points
+    map_level = "community"
+    shapes = community_centres(version)
+    map_values: pl.DataFrame | None = communities
+else:
+    map_level = "grid"
+    shapes = grid_shapes(version, params)
+    map_values = grids if community else hotspots(version, period, "grid", None, ptype)
 if shapes.is_empty():
     st.info(t("hotspots.no_shapes"))
 else:
-    if grid_values is None or grid_values.is_empty():  # no problems in any grid: all zero
-        grid_values = pl.DataFrame(
+    if map_values is None or map_values.is_empty():  # no problems in any area: all zero
+        map_values = pl.DataFrame(
             schema={
                 "area_id": pl.String,
                 "households": pl.Int64,
                 **dict.fromkeys(METRICS, pl.Int64),
             }
         )
-    mapped = shapes.join(
-        grid_values.select("area_id", "households", *METRICS), on="area_id", how="left"
-    )
+    keep = ["area_id", "households", *METRICS]
+    if map_level == "community":
+        keep.append("area_name")
+    mapped = shapes.join(map_values.select(keep), on="area_id", how="left")
     per_households = mapped["households"].fill_null(0).sum() > 0
     if per_households:
         mapped = mapped.with_columns(
@@ -105,7 +120,11 @@ else:
     else:  # no household counts for the grids: colour by the count itself, and say so
         mapped = mapped.with_columns(value=pl.col(metric).fill_null(0).cast(pl.Float64))
         caption, unit = "hotspots.map_caption_counts", t(f"col.{metric}")
-    figure = charts.grid_map(mapped, value="value", value_label=unit)
+    if map_level == "community":
+        figure = charts.point_map(mapped.drop_nulls("area_name"), value="value", value_label=unit)
+        st.caption(t("hotspots.map_communities", count=number(MAX_GRID_SHAPES)))
+    else:
+        figure = charts.grid_map(mapped, value="value", value_label=unit)
     st.caption(t(caption, metric=t(f"col.{metric}")))
     chart(figure, version, SOURCE, "map")
 
