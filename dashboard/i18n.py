@@ -361,6 +361,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "上级、居民、第三方三方评价，居民权重 40%",
         "en": "Superior, residents and third party; residents weigh 40%",
     },
+    "indicators.lowest": {
+        "zh": "图中只显示得分最低的 {count} 个社区，下表含全部社区。",
+        "en": "The chart shows the {count} communities furthest behind; the table has them all.",
+    },
     "indicators.catalogue": {
         "zh": "指标体系与阈值",
         "en": "The indicator catalogue and thresholds",

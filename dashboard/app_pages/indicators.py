@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from dashboard import charts, filters, queries
@@ -16,6 +17,7 @@ if version is None:
     st.info(t("empty.no_warehouse"))
     st.stop()
 params = chosen.params()
+MAX_CHART_ROWS = 40  # a chart shows the communities furthest behind; the table has them all
 
 st.subheader(t("indicators.scores"))
 st.caption(t("indicators.scores_caption"))
@@ -24,8 +26,11 @@ if scores is None:
     st.info(t("empty.pending", what="warehouse.scores.evaluation_scores"))
 else:
     if {"community_name", "score"} <= set(scores.columns) and not scores.is_empty():
+        scored = scores.drop_nulls("score").sort("score").head(MAX_CHART_ROWS)
+        if scored.height < scores.height:
+            st.caption(t("indicators.lowest", count=MAX_CHART_ROWS))
         figure = charts.count_bars(
-            scores.drop_nulls("score"),
+            scored,
             category="community_name",
             value="score",
             value_label=t("col.score"),
@@ -40,8 +45,15 @@ if cells is None:
 elif cells.is_empty():
     st.info(t("empty.no_data"))
 else:
+    measured = cells.drop_nulls("compliance_pct")
+    lowest = (
+        measured.group_by("community").agg(pl.col("compliance_pct").mean())
+        .sort("compliance_pct", "community").head(MAX_CHART_ROWS)["community"]
+    )  # fmt: skip
+    if measured["community"].n_unique() > MAX_CHART_ROWS:
+        st.caption(t("indicators.lowest", count=MAX_CHART_ROWS))
     figure = charts.matrix(
-        cells.drop_nulls("compliance_pct"),
+        measured.filter(pl.col("community").is_in(lowest.to_list())),
         rows="community",
         columns="indicator",
         value="compliance_pct",
