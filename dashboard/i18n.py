@@ -210,6 +210,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "hotspots.mix": {"zh": "问题类型构成", "en": "Category mix"},
     "hotspots.records": {"zh": "工单与检查记录", "en": "Tickets and inspections"},
+    "hotspots.records_pick": {
+        "zh": "选择社区（再到网格、地址）后显示其工单与检查记录。",
+        "en": "Pick a community (then a grid, an address) to see its tickets and inspections.",
+    },
     "hotspots.records_caption": {
         "zh": "所选区域工单 {count} 件",
         "en": "{count} tickets in the selected area",

@@ -179,6 +179,24 @@ def _expected_repeat_rate(warehouse: Path) -> str:
     return format_value(value.value, value.unit)
 
 
+def _busiest_community(warehouse: Path) -> str:
+    """The community with the most complaints in the period (its hotspot records are shown)."""
+    from warehouse.connection import connect_readonly, fetch_one
+
+    con = connect_readonly(warehouse)
+    try:
+        row = fetch_one(
+            con,
+            "select community_id from complaint_tickets where received_on between $f and $t"
+            " and community_id is not null group by 1 order by count(*) desc, 1 limit 1",
+            {"f": date.fromisoformat(PERIOD["from"]), "t": date.fromisoformat(PERIOD["to"])},
+        )
+    finally:
+        con.close()
+    assert row is not None, "no complaints in the browser test's period"
+    return str(row[0])
+
+
 def _open(page: Any, url: str, user: str, language: str = "zh") -> None:
     """Open a URL (a new Streamlit session) and sign in through the password form."""
     page.set_viewport_size({"width": 1440, "height": 1000})
@@ -231,7 +249,10 @@ def test_every_page_renders_in_chromium(chromium: str, server: str, warehouse: P
                 problems.append("the leader's navigation offers the audit page")
             if translate(HEADERS[spec.url_path], "zh") not in page.locator("h2").all_inner_texts():
                 problems.append(f"{spec.url_path}: another page opened after signing in")
-            if spec.url_path == "hotspots":
+            if spec.url_path == "hotspots":  # the records: the drill-down's last step
+                community = f"{query}&community={_busiest_community(warehouse)}"
+                _open(page, f"{server}/hotspots{community}", "b-leader")
+                problems += _problems(page, "hotspots, one community")
                 _check_the_tickets_download(page, problems)
             if spec.url_path == "overview":
                 shown = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
@@ -241,7 +262,8 @@ def test_every_page_renders_in_chromium(chromium: str, server: str, warehouse: P
             if "from=" not in page.url:
                 problems.append(f"{spec.url_path}: the filters left the URL: {page.url}")
         _check_a_reload_keeps_the_filters(page, server, problems)
-        _check_the_meeting_sees_aggregates_only(page, server, query, problems)
+        community = f"{query}&community={_busiest_community(warehouse)}"
+        _check_the_meeting_sees_aggregates_only(page, server, community, problems)
         browser.close()
     assert not problems, "\n".join(problems)
 

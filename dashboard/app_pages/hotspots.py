@@ -159,13 +159,16 @@ else:
     table(mix, "category_mix", version, SOURCE)
 
 st.subheader(t("hotspots.records"))
-scope = RecordFilters.from_params(params, community=community or None, limit=5000)
+if not community:  # the records are the drill-down's last step: a whole street's are not read
+    st.info(t("hotspots.records_pick"))
+    st.stop()
+scope = RecordFilters.from_params(params, community=community, limit=5000)
 found = show(
     RecordView("tickets", "hotspot_tickets", "hotspots", "complaint_tickets", scope, TICKET_COLUMNS)
 )
 if found is not None:
     st.caption(t("hotspots.records_caption", count=number(found.height)))
-if community and not grid:
+if not grid:
     st.markdown(t("hotspots.visits"))
     show(RecordView("visits", "hotspot_visits", "hotspots", "inspection_visits", scope,
                     VISIT_COLUMNS))  # fmt: skip
