@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from bench import build as build_bench
+from bench import dashboard as dashboard_bench
 from bench import ingest as ingest_bench
 from bench import slice as slice_bench
 from bench.harness import report
@@ -22,11 +23,16 @@ def main() -> None:
     parser.add_argument("--ingest-scale", default="10m", help="generator scale for the ingest one")
     parser.add_argument("--build-scale", default="1m", help="generator scale for the build one")
     parser.add_argument("--kills", type=int, default=10, help="random kill -9 points to test")
+    parser.add_argument("--dashboard-scale", default="10m", help="scale for the dashboard one")
+    parser.add_argument(
+        "--dashboard-warehouse", type=Path, help="a built warehouse at that scale (else built)"
+    )
     args = parser.parse_args()
     results = [
         slice_bench.run(args.runs, args.scale),
         ingest_bench.run(args.runs, args.ingest_scale, args.kills),
         build_bench.run(args.runs, args.build_scale),
+        dashboard_bench.run(args.runs, args.dashboard_scale, args.dashboard_warehouse),
     ]
     args.out.write_text(report(results, args.runs), encoding="utf-8")
     print(f"wrote {args.out}")

@@ -247,6 +247,7 @@ def measure(warehouse: Path, runs: int, sessions: int, work: Path) -> BenchResul
 
 def notes(timings: list[Timing], samples: list[float], sessions: int) -> list[str]:
     """The targets and whether the medians meet them."""
+
     def worst(kind: str) -> Timing:
         return max((t for t in timings if kind in t.step), key=lambda t: t.median)
 

@@ -85,7 +85,9 @@ class StreamlitSession:
         started = time.perf_counter()
         await self._send(BackMsg(rerun_script=state))
         # triggers (a button press) last one run, as in the browser
-        self.states = {k: s for k, s in self.states.items() if s.WhichOneof("value") != "trigger_value"}
+        self.states = {
+            k: s for k, s in self.states.items() if s.WhichOneof("value") != "trigger_value"
+        }
         result = await self._read_until_finished(started)
         return result
 

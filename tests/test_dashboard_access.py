@@ -166,7 +166,7 @@ def test_each_role_opens_exactly_its_pages(env: None, user: str) -> None:
     ],
 )
 def test_record_rows_follow_the_role(env: None, user: str, tickets: list[str]) -> None:
-    at = open_as(user, "hotspots.py")
+    at = open_as(user, "hotspots.py", community="C01")
     assert column(at, "工单编号") == tickets
     if user == "t-meeting":
         assert zh("access.aggregates_only") in rendered(at)
@@ -236,7 +236,7 @@ def test_downloads_are_masked_scoped_and_audited(
 
 
 def test_an_analyst_reveals_one_record_with_a_reason(env: None, audit_file: Path) -> None:
-    at = open_as("t-analyst", "hotspots.py")
+    at = open_as("t-analyst", "hotspots.py", community="C01")
     at.multiselect(key="reveal_ids_hotspot_tickets").set_value(["T1"])
     submit = next(b for b in at.button if b.label == zh("reveal.submit"))
     submit.click().run()  # no reason: refused
@@ -258,12 +258,12 @@ def test_an_analyst_reveals_one_record_with_a_reason(env: None, audit_file: Path
 
 @pytest.mark.parametrize("user", ["t-leader", "t-chengguan", "t-meeting"])
 def test_only_analysts_get_the_reveal_control(env: None, user: str) -> None:
-    at = open_as(user, "hotspots.py")
+    at = open_as(user, "hotspots.py", community="C01")
     assert not [b for b in at.button if b.label == zh("reveal.submit")]
 
 
 def test_the_admin_reads_the_audit_log_and_the_users_without_hashes(env: None) -> None:
-    open_as("t-leader", "hotspots.py")  # something to audit
+    open_as("t-leader", "hotspots.py", community="C01")  # something to audit
     at = open_as("t-admin")
     assert zh("audit.header") in [h.value for h in at.header]
     log, accounts = frames(at)
