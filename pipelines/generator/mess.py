@@ -51,6 +51,13 @@ class _Cells:
     def __init__(self, frame: pl.DataFrame) -> None:
         self.frame = frame
         self.updates: dict[str, dict[int, str | None]] = {}
+        self.series: dict[str, pl.Series] = {}  # columns looked up once, read cell by cell
+
+    def value(self, col: str, row: int) -> str | None:
+        """The original value of one cell."""
+        if col not in self.series:
+            self.series[col] = self.frame.get_column(col)
+        return self.series[col][row]
 
     def __getitem__(self, col: str) -> _Column:
         return _Column(self, col)
@@ -70,7 +77,7 @@ class _Column:
 
     def __getitem__(self, row: int) -> str | None:
         ups = self.cells.updates.get(self.col, {})
-        return ups[row] if row in ups else self.cells.frame[self.col][row]
+        return ups[row] if row in ups else self.cells.value(self.col, row)
 
     def __setitem__(self, row: int, value: str | None) -> None:
         self.cells.updates.setdefault(self.col, {})[row] = value
