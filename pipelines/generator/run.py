@@ -397,12 +397,15 @@ def _write_ledger(
     source_ids = np.empty(len(cases), dtype=object)
     source_ids[is_visit] = vis.ids[cases.source_row[is_visit]]
     source_ids[~is_visit] = hotline.ticket_ids(tk, cases.source_row[~is_visit]).to_numpy()
-    source_ids = source_ids.astype(str)
-    addr_text = geo.canonical_address(cases.addr)
+    text = ledger.CaseText(
+        ids=pl.Series(ids, dtype=pl.String),
+        source_ids=pl.Series(source_ids.astype(str), dtype=pl.String),
+        addr=pl.Series(geo.canonical_address(cases.addr), dtype=pl.String),
+    )
     scope = DISTRICT if len(geo.street_names) > 1 else geo.street_names[0]
     for m, label in enumerate(period.months):
         y, mm = label.split("-")
-        frame = ledger.export_month(cases, ids, source_ids, addr_text, geo, tax, period, m)
+        frame = ledger.export_month(cases, ids, text, geo, tax, period, m)
         title = (
             f"{scope}社区问题整改台账（{y}年{int(mm)}月）",
             f"填报单位：{scope}检查督促办公室    统计截止：{label}月末",
