@@ -276,11 +276,10 @@ def _write_hotline(
     bg: BackgroundWriter,
 ) -> None:
     for m, label in enumerate(period.months):
-        frame = hotline.export_month(tk, geo, tax, period, m)
-        _emit(
+        _emit(  # the frame is passed, not kept: only the planted copy lives on, in the writer
             out,
             f"hotline/12345_工单_{label}.csv",
-            frame,
+            hotline.export_month(tk, geo, tax, period, m),
             HOTLINE_SPEC,
             "csv",
             "utf-8",
@@ -405,7 +404,6 @@ def _write_ledger(
     scope = DISTRICT if len(geo.street_names) > 1 else geo.street_names[0]
     for m, label in enumerate(period.months):
         y, mm = label.split("-")
-        frame = ledger.export_month(cases, ids, text, geo, tax, period, m)
         title = (
             f"{scope}社区问题整改台账（{y}年{int(mm)}月）",
             f"填报单位：{scope}检查督促办公室    统计截止：{label}月末",
@@ -414,7 +412,7 @@ def _write_ledger(
         _emit(
             out,
             f"ledger/整改台账_{label}.xlsx",
-            frame,
+            ledger.export_month(cases, ids, text, geo, tax, period, m),
             LEDGER_SPEC,
             "xlsx",
             "xlsx",

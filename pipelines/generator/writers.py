@@ -27,39 +27,55 @@ def _chunks(frame: pl.DataFrame, blank_before: list[int]) -> list[pl.DataFrame]:
     return [frame[a:b] for a, b in itertools.pairwise(cuts)]
 
 
-def _with_blanks(body: bytes, first_row_line: int, blank_before: list[int]) -> bytes:
-    """Insert an empty line before each 1-based data row in blank_before (repeats allowed; one
-    past the last row means the end). Data row r starts on 0-based line first_row_line + r - 1."""
+_SCAN = 1 << 24  # bytes scanned for newlines at a time (bounds the scan's scratch memory)
+
+
+def _line_starts(body: memoryview) -> np.ndarray:
+    """Offset of each line's first byte, plus len(body) at the end."""
+    data = np.frombuffer(body, dtype=np.uint8)
+    ends = [np.flatnonzero(data[i : i + _SCAN] == 10) + (i + 1) for i in range(0, len(data), _SCAN)]
+    return np.concatenate([np.zeros(1, dtype=np.int64), *ends])
+
+
+def _pieces(body: memoryview, first_row_line: int, blank_before: list[int]) -> list[memoryview]:
+    """The text cut before each 1-based data row in blank_before (repeats allowed; one past the
+    last row means the end), to be written with an empty line between pieces. Data row r starts
+    on 0-based line first_row_line + r - 1."""
     if not blank_before:
-        return body
-    ends = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 10)
-    starts = np.concatenate([[0], ends + 1])  # start of each line, plus len(body) at the end
+        return [body]
+    starts = _line_starts(body)
     at = starts[first_row_line + np.asarray(blank_before, dtype=np.int64) - 1].tolist()
-    pieces = [body[a:b] for a, b in itertools.pairwise([0, *at, len(body)])]
-    return b"\n".join(pieces)
+    return [body[a:b] for a, b in itertools.pairwise([0, *at, len(body)])]
 
 
-def _lines_are_rows(body: bytes, lines: int) -> bool:
-    """True when the text has exactly `lines` newlines (no value spans lines)."""
-    return body.count(b"\n") == lines
+def _write_pieces(path: Path, pieces: list[memoryview], prefix: bytes = b"") -> None:
+    """Write prefix, then the pieces joined by newlines, without joining them in memory."""
+    with path.open("wb") as f:
+        f.write(prefix)
+        for i, piece in enumerate(pieces):
+            if i:
+                f.write(b"\n")
+            f.write(piece)
 
 
 def write_csv(path: Path, frame: pl.DataFrame, encoding: str, blank_before: list[int]) -> None:
     """CSV with a header line; a blank line is written before each data row in blank_before."""
     buf = io.BytesIO()
     frame.write_csv(buf, line_terminator="\n")
-    body = buf.getvalue()
-    if _lines_are_rows(body, frame.height + 1):
-        body = _with_blanks(body, 1, blank_before)
+    body = buf.getbuffer()
+    if len(_line_starts(body)) - 1 == frame.height + 1:
+        pieces = _pieces(body, 1, blank_before)
     else:  # a value holds a newline: cut the frame instead of the text
         header = frame[:0].write_csv(line_terminator="\n")
-        body = (header + "\n".join(_csv_body(c) for c in _chunks(frame, blank_before))).encode()
+        text = header + "\n".join(_csv_body(c) for c in _chunks(frame, blank_before))
+        pieces = [memoryview(text.encode("utf-8"))]
     if encoding in ("utf-8", "utf8"):
-        path.write_bytes(body)
+        _write_pieces(path, pieces)
     elif encoding == "utf-8-sig":
-        path.write_bytes(codecs.BOM_UTF8 + body)
+        _write_pieces(path, pieces, codecs.BOM_UTF8)
     else:
-        path.write_bytes(body.decode("utf-8").encode(encoding))
+        text = b"\n".join(pieces).decode("utf-8")
+        path.write_bytes(text.encode(encoding))
 
 
 def _csv_body(frame: pl.DataFrame) -> str:
@@ -71,9 +87,8 @@ def write_jsonl(path: Path, frame: pl.DataFrame, blank_before: list[int]) -> Non
     buf = io.BytesIO()
     if frame.height:
         frame.write_ndjson(buf)
-    body = buf.getvalue()
     # JSON escapes newlines inside strings, so each object is exactly one line
-    path.write_bytes(_with_blanks(body, 0, blank_before))
+    _write_pieces(path, _pieces(buf.getbuffer(), 0, blank_before))
 
 
 def write_json_array(path: Path, frame: pl.DataFrame) -> None:
