@@ -83,6 +83,20 @@ class _Column:
         self.cells.updates.setdefault(self.col, {})[row] = value
 
 
+def _with_copies(frame: pl.DataFrame, rows: np.ndarray) -> pl.DataFrame:
+    """The frame with a copy of each of the (sorted, distinct) rows right after it; built from
+    zero-copy slices, so the few copies cost no gather of the whole frame."""
+    if not len(rows):
+        return frame
+    pieces: list[pl.DataFrame] = []
+    start = 0
+    for r in rows.tolist():
+        pieces += [frame[start : r + 1], frame[r : r + 1]]
+        start = r + 1
+    pieces.append(frame[start:])
+    return pl.concat(pieces, rechunk=False)
+
+
 def _count(rng: np.random.Generator, n: int, rate: float, minimum: int) -> int:
     k = int(rng.binomial(n, rate)) if n else 0
     return max(k, minimum if n >= 20 else 0)
@@ -169,7 +183,7 @@ def plant(frame: pl.DataFrame, spec: MessSpec, rng: np.random.Generator) -> Plan
     )
     counts[dups] = 2
     final_pos = np.cumsum(counts) - counts  # 0-based row of each original
-    messy = messy[np.repeat(np.arange(n), counts)]
+    messy = _with_copies(messy, np.sort(dups))
     defects: list[dict[str, object]] = [
         {"row": int(final_pos[r]) + 1, "column": c, "kind": k, "value": v} for r, c, k, v in found
     ]
