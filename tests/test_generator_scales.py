@@ -1,5 +1,4 @@
-"""The large scales grow the geography (more streets under the same hierarchy), and the record
-counts the benchmark reports agree with the files."""
+"""The large scales add streets under the same hierarchy; record counts agree with the files."""
 
 from __future__ import annotations
 

@@ -1,23 +1,26 @@
-"""The generator's writers: blank lines, encodings and JSON layouts byte for byte, and the
-background writer's errors."""
+"""The generator's writers, byte for byte: blank lines, encodings, JSON layouts, sliced XLSX."""
 
 from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import itertools
 import json
+import zipfile
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from pipelines.generator import writers
 from pipelines.generator.writers import (
     BackgroundWriter,
     write_csv,
     write_json_array,
     write_jsonl,
+    write_xlsx,
 )
 
 FRAME = pl.DataFrame(
@@ -88,3 +91,18 @@ def test_background_writer_writes_everything_and_reraises(tmp_path: Path) -> Non
     with pytest.raises(OSError, match="disk full"), BackgroundWriter() as bg:
         bg.submit(fail)
         bg.submit(write_csv, tmp_path / "later.csv", FRAME, "utf-8", [])
+
+
+def test_xlsx_written_in_slices_is_the_same_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frame = pl.concat([FRAME] * 7).with_columns(pl.col("数").str.replace("１２", "12"))
+    created = dt.datetime(2025, 7, 1, 9)
+    write_xlsx(tmp_path / "one.xlsx", frame, "标题", "副标题", created, numeric_cols=("数",))
+    monkeypatch.setattr(writers, "_SHEET_SLICE", 4)
+    write_xlsx(tmp_path / "sliced.xlsx", frame, "标题", "副标题", created, numeric_cols=("数",))
+    assert (tmp_path / "one.xlsx").read_bytes() == (tmp_path / "sliced.xlsx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "sliced.xlsx") as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert sheet.count("<row ") == frame.height + 4  # title, subtitle, header, totals
+    assert '<c r="C6"><v>3</v></c>' in sheet and 'r="A39"' in sheet

@@ -10,7 +10,7 @@ import itertools
 import json
 import zipfile
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+_SHEET_SLICE = 16384  # data rows turned into sheet XML at a time
 XLSX_HEADER_ROW = 4  # 1-based sheet row of the header (title, subtitle and a blank row above)
 
 
@@ -236,7 +237,11 @@ def write_xlsx(
         f'<mergeCells count="1"><mergeCell ref="A1:{last[: -len(str(total))]}1"/></mergeCells>'
         "</worksheet>"
     )
-    sheet = [head.encode("utf-8"), _sheet_rows(frame, h + 1, numeric_cols), tail.encode("utf-8")]
+    rows = (
+        _sheet_rows(frame.slice(a, _SHEET_SLICE), h + 1 + a, numeric_cols)
+        for a in range(0, frame.height, _SHEET_SLICE)
+    )
+    sheet = itertools.chain([head.encode("utf-8")], rows, [tail.encode("utf-8")])
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     core = (
         f'<cp:coreProperties xmlns:cp="{_NS}/package/2006/metadata/core-properties" '
@@ -247,7 +252,7 @@ def write_xlsx(
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
         "</cp:coreProperties>"
     )
-    parts: dict[str, list[bytes]] = {
+    parts: dict[str, Iterable[bytes]] = {
         **{k: [_with_declaration(v)] for k, v in _STATIC.items()},
         "docProps/core.xml": [_with_declaration(core)],
         "xl/worksheets/sheet1.xml": sheet,
@@ -259,8 +264,9 @@ def write_xlsx(
             info.external_attr = 0o600 << 16
             # what ZipFile.writestr(compresslevel=1) sets (private before Python 3.13)
             info._compresslevel = 1  # type: ignore[attr-defined]
-            info.file_size = sum(len(p) for p in pieces)  # as ZipFile.writestr sets it
-            with zf.open(info, "w") as dest:  # streamed: the sheet is never joined into one copy
+            # streamed: the sheet is built and compressed a slice of rows at a time (the size
+            # ZipFile.writestr would set beforehand only decides ZIP64, needed from 2 GB)
+            with zf.open(info, "w") as dest:
                 for piece in pieces:
                     dest.write(piece)
 
