@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import tempfile
 from pathlib import Path
 
 from bench import build as build_bench
 from bench import dashboard as dashboard_bench
+from bench import generate as generate_bench
 from bench import ingest as ingest_bench
 from bench import slice as slice_bench
 from bench.harness import report
@@ -20,6 +23,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per benchmark (median reported)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--scale", default="demo", help="generator scale for the slice benchmark")
+    parser.add_argument("--generate-scales", default="1m,10m", help="scales to time generate at")
     parser.add_argument("--ingest-scale", default="10m", help="generator scale for the ingest one")
     parser.add_argument("--build-scale", default="1m", help="generator scale for the build one")
     parser.add_argument("--kills", type=int, default=10, help="random kill -9 points to test")
@@ -28,12 +32,20 @@ def main() -> None:
         "--dashboard-warehouse", type=Path, help="a built warehouse at that scale (else built)"
     )
     args = parser.parse_args()
-    results = [
-        slice_bench.run(args.runs, args.scale),
-        ingest_bench.run(args.runs, args.ingest_scale, args.kills),
-        build_bench.run(args.runs, args.build_scale),
-        dashboard_bench.run(args.runs, args.dashboard_scale, args.dashboard_warehouse),
-    ]
+    scales = args.generate_scales.split(",")
+    work = Path(tempfile.mkdtemp(prefix="duban-bench-"))
+    try:
+        # the ingest benchmark reads the generate benchmark's last output when the scales match
+        kept = work / "generated" if scales[-1] == args.ingest_scale else None
+        results = [
+            slice_bench.run(args.runs, args.scale),
+            generate_bench.run(args.runs, scales, keep=kept),
+            ingest_bench.run(args.runs, args.ingest_scale, args.kills, source=kept),
+            build_bench.run(args.runs, args.build_scale),
+            dashboard_bench.run(args.runs, args.dashboard_scale, args.dashboard_warehouse),
+        ]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     args.out.write_text(report(results, args.runs), encoding="utf-8")
     print(f"wrote {args.out}")
 

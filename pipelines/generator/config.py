@@ -24,8 +24,8 @@ class Scale:
 SCALES: dict[str, Scale] = {
     "tiny": Scale("tiny", 1, 3, 35.0, 4),
     "demo": Scale("demo", 1, 12, 100.0, 4),
-    "1m": Scale("1m", 35, 12, 100.0, 6),
-    "10m": Scale("10m", 350, 12, 100.0, 6),
+    "1m": Scale("1m", 70, 12, 50.0, 6),
+    "10m": Scale("10m", 700, 12, 50.0, 6),
 }
 
 

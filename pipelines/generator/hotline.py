@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import polars as pl
@@ -401,20 +400,35 @@ def address_text(
             "vague": take(("门口", "附近", "周边道路", "菜场旁"), salt % 4),
         }
     )
-    b, u = pl.col("b").cast(pl.String), pl.col("u").cast(pl.String)
-    zhuang = pl.concat_str(b, pl.lit("幢"), u, pl.lit("单元"))
-    variants = [
-        pl.concat_str("short", zhuang),
-        pl.concat_str("short", b, pl.lit("号楼"), u, pl.lit("单元")),
-        pl.concat_str("street", "short", zhuang),
-        pl.concat_str(
-            pl.lit(CITY + DISTRICT), "street", "short", b, pl.lit("栋"), u, pl.lit("单元")
-        ),
-        pl.concat_str("short", zhuang, pl.col("room").cast(pl.String), pl.lit("室")),
-    ]
-    expr: Any = pl.when(~pl.col("known")).then(pl.concat_str("short", "vague"))
-    for k, v in enumerate(variants):
-        expr = expr.when(pl.col("style") == k).then(v)
+    # one concatenation whose parts depend on the style (cheaper than building every variant):
+    # 0 {小区}{b}幢{u}单元, 1 {小区}{b}号楼{u}单元, 2 {街道}{小区}{b}幢{u}单元,
+    # 3 {市区}{街道}{小区}{b}栋{u}单元, 4 {小区}{b}幢{u}单元{room}室; unknown: {小区}{vague}
+    kind = pl.col("style")
+    empty = pl.lit("")
+    before = (
+        pl.when(kind == 2)
+        .then("street")
+        .when(kind == 3)
+        .then(pl.concat_str(pl.lit(CITY + DISTRICT), "street"))
+        .otherwise(empty)
+    )
+    word = pl.when(kind == 1).then(pl.lit("号楼")).when(kind == 3).then(pl.lit("栋"))
+    room = pl.when(kind == 4).then(pl.concat_str(pl.col("room").cast(pl.String), pl.lit("室")))
+    known = pl.concat_str(
+        before,
+        "short",
+        pl.col("b").cast(pl.String),
+        word.otherwise(pl.lit("幢")),
+        pl.col("u").cast(pl.String),
+        pl.lit("单元"),
+        room.otherwise(empty),
+    )
+    expr = (
+        pl.when(~pl.col("known"))
+        .then(pl.concat_str("short", "vague"))
+        .when(kind.is_between(0, 4))
+        .then(known)
+    )
     return df.select(expr.alias("问题地址")).to_series()
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.generator.config import BASELINE, OTHERS, PILOT, Period, Scale
+from pipelines.generator.hotline import take
 from pipelines.generator.street import Geography
 from pipelines.generator.taxonomy import DEPARTMENTS, Taxonomy, dept_subject_name
 from pipelines.generator.workdays import WorkCalendar
@@ -346,27 +347,33 @@ def dept_month_frame(
     sel = np.flatnonzero((vis.dept == d) & (vis.day >= lo) & (vis.day < hi))
     k = len(sel)
     style = np.searchsorted(np.cumsum(fmt.name_style), rng.random(k), side="right").clip(0, 3)
-    subj_names = np.array([dept_subject_name(dept, s) for s in tax.subject_names.tolist()])
-    problem = np.where(vis.ptype[sel] >= 0, tax.level3[np.maximum(vis.ptype[sel], 0)], "")
-    staff_names = np.array(
-        [_STAFF_SURNAMES[(d * 3 + j) % 16] + _STAFF_GIVEN[(d + j * 7) % 10] for j in range(6)]
-    )
-    staff = np.char.add(
-        np.char.add(staff_names[vis.staff[sel, 0]], "、"), staff_names[vis.staff[sel, 1]]
-    )
+    subj_names = [dept_subject_name(dept, s) for s in tax.subject_names.tolist()]
+    problem = take(["", *tax.level3.tolist()], vis.ptype[sel] + 1)  # ptype -1: passed
+    staff_names = [
+        _STAFF_SURNAMES[(d * 3 + j) % 16] + _STAFF_GIVEN[(d + j * 7) % 10] for j in range(6)
+    ]
+    staff = pl.select(
+        pl.concat_str(
+            pl.lit(take(staff_names, vis.staff[sel, 0])),
+            pl.lit("、"),
+            pl.lit(take(staff_names, vis.staff[sel, 1])),
+        )
+    ).to_series()
+    masks, which = np.unique(vis.joint[sel], return_inverse=True)
     joint_names = [
         "、".join(DEPARTMENTS[b] for b in range(len(DEPARTMENTS)) if mask >> b & 1)
-        for mask in vis.joint[sel].tolist()
+        for mask in masks.tolist()
     ]
-    cols = {
+    aliases = geo.alias_matrix.ravel().tolist()  # (community, style) row-major
+    cols: dict[str, pl.Series | np.ndarray] = {
         "id": vis.ids[sel],
         "date": format_dates(vis.day[sel], fmt.date_style),
-        "community": community_variant(geo, vis.comm[sel], style),
-        "subject": subj_names[vis.subject[sel]],
-        "result": np.where(vis.failed[sel], fmt.result_words[1], fmt.result_words[0]),
+        "community": take(aliases, vis.comm[sel] * geo.alias_matrix.shape[1] + style),
+        "subject": take(subj_names, vis.subject[sel]),
+        "result": take(fmt.result_words, vis.failed[sel].astype(np.int64)),
         "problem": problem,
         "inspectors": staff,
-        "joint": np.array(joint_names, dtype=str) if k else np.array([], dtype=str),
+        "joint": take(joint_names, which.reshape(-1)),
     }
     names = list(fmt.columns)
     if drift and dept == DRIFT_DEPT and m >= drift_month(period):

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.generator.config import BASELINE, OTHERS, PILOT, Period
-from pipelines.generator.hotline import fmt_time
+from pipelines.generator.hotline import fmt_time, take
 from pipelines.generator.street import Geography
 from pipelines.generator.taxonomy import DEPARTMENT_FULL_NAMES, DEPARTMENTS, Taxonomy
 from pipelines.generator.workdays import WorkCalendar
@@ -229,16 +229,30 @@ def case_ids(cases: Cases, period: Period, width: int) -> np.ndarray:
     return np.char.add(np.char.add("ZG", yyyymm), seq_s)[cases.case]
 
 
-def unit_names(cases: Cases, geo: Geography) -> np.ndarray:
+def unit_names(cases: Cases, geo: Geography) -> pl.Series:
     """The responsible unit's name."""
-    company = np.array(geo.comm_company)[cases.comm]
-    short = np.array(geo.comm_short)[cases.comm]
-    full = np.array(geo.comm_name)[cases.comm]
-    dept = np.array([DEPARTMENT_FULL_NAMES[d] for d in DEPARTMENTS])[cases.dept]
-    return np.choose(
-        cases.unit_type,
-        [company, np.char.add(short, "业主委员会"), dept, np.char.add(full, "居委会")],
+    ut = pl.Series(cases.unit_type)
+    dept_names = [DEPARTMENT_FULL_NAMES[d] for d in DEPARTMENTS]
+    frame = pl.DataFrame(
+        {
+            "ut": ut,
+            "company": take(geo.comm_company, cases.comm),
+            "short": take(geo.comm_short, cases.comm),
+            "dept": take(dept_names, cases.dept),
+            "full": take(geo.comm_name, cases.comm),
+        }
     )
+    ut_col = pl.col("ut")
+    return frame.select(
+        pl.when(ut_col == 0)
+        .then("company")
+        .when(ut_col == 1)
+        .then(pl.concat_str("short", pl.lit("业主委员会")))
+        .when(ut_col == 2)
+        .then("dept")
+        .otherwise(pl.concat_str("full", pl.lit("居委会")))
+        .alias("unit")
+    ).to_series()
 
 
 def final_time(cases: Cases) -> np.ndarray:
@@ -249,8 +263,7 @@ def final_time(cases: Cases) -> np.ndarray:
 def export_month(
     cases: Cases,
     ids: np.ndarray,
-    source_ids: np.ndarray,
-    addr_text: np.ndarray,
+    text: CaseText,
     geo: Geography,
     tax: Taxonomy,
     period: Period,
@@ -290,35 +303,59 @@ def export_month(
             term >= 0,
             deadline < cut_day,
         ],
-        ["待下发通知", "转二次整改", "评价不满意", "已办结", "待评价", "终止（未整改）", "已逾期"],
-        default="整改中",
+        list(range(7)),
+        default=7,
     )
-    note = np.where(term >= 0, "逾期未整改，已移交", np.where(c.round == 2, "二次整改", ""))
-    grid = np.array(geo.grid_name)[geo.addr_grid[c.addr]]
-    desc = np.char.add(addr_text[sel], tax.level3[c.ptype])
+    note = np.where(term >= 0, 1, np.where(c.round == 2, 2, 0))
+    addr = text.addr.gather(sel)
+    level3 = take(tax.level3, c.ptype)
     frame = pl.DataFrame(
         {
-            "台账编号": ids[sel],
-            "整改轮次": c.round.astype(str),
-            "问题来源": np.array(SOURCES)[c.source],
-            "来源编号": source_ids[sel],
-            "所属社区": np.array(geo.comm_name)[c.comm],
-            "所属网格": grid,
-            "问题地址": addr_text[sel],
-            "问题类型": tax.level3[c.ptype],
-            "问题描述": desc,
+            "台账编号": text.ids.gather(sel),
+            "整改轮次": pl.Series(c.round).cast(pl.String),
+            "问题来源": take(SOURCES, c.source),
+            "来源编号": text.source_ids.gather(sel),
+            "所属社区": take(geo.comm_name, c.comm),
+            "所属网格": take(geo.grid_name, geo.addr_grid[c.addr]),
+            "问题地址": addr,
+            "问题类型": level3,
+            "问题描述": pl.select(pl.concat_str(pl.lit(addr), pl.lit(level3))).to_series(),
             "责任单位": unit_names(c, geo),
-            "责任单位类型": np.array(UNIT_TYPES)[c.unit_type],
+            "责任单位类型": take(UNIT_TYPES, c.unit_type),
             "发现时间": fmt_time(c.found, "%Y-%m-%d %H:%M"),
             "通知下达时间": fmt_time(notice, "%Y-%m-%d %H:%M"),
             "整改期限": fmt_time(np.where(deadline >= 0, deadline * 86400, -1), "%Y-%m-%d"),
             "整改报告时间": fmt_time(report, "%Y-%m-%d %H:%M"),
             "验收时间": fmt_time(comp, "%Y-%m-%d %H:%M"),
             "评价时间": fmt_time(ev, "%Y-%m-%d %H:%M"),
-            "满意度(%)": pl.Series(np.where(sat >= 0, sat.astype(str), "")).replace("", None),
-            "整改状态": status,
-            "备注": pl.Series(note).replace("", None),
+            "满意度(%)": pl.Series(sat).cast(pl.String).replace("-1", None),
+            "整改状态": take(_STATUS, status),
+            "备注": pl.Series([None, "逾期未整改，已移交", "二次整改"], dtype=pl.String).gather(
+                note
+            ),
         }
-    ).cast(pl.String)
+    )
     order = np.lexsort((c.round, ids[sel], c.found))
     return frame.select(HEADER)[order]
+
+
+_NOTES = pl.Series([None, "逾期未整改，已移交", "二次整改"], dtype=pl.String)
+_STATUS = (
+    "待下发通知",
+    "转二次整改",
+    "评价不满意",
+    "已办结",
+    "待评价",
+    "终止（未整改）",
+    "已逾期",
+    "整改中",
+)
+
+
+@dataclass(frozen=True)
+class CaseText:
+    """Per-round texts that do not change from month to month, converted to polars once."""
+
+    ids: pl.Series
+    source_ids: pl.Series
+    addr: pl.Series

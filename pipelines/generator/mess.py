@@ -51,6 +51,13 @@ class _Cells:
     def __init__(self, frame: pl.DataFrame) -> None:
         self.frame = frame
         self.updates: dict[str, dict[int, str | None]] = {}
+        self.series: dict[str, pl.Series] = {}  # columns looked up once, read cell by cell
+
+    def value(self, col: str, row: int) -> str | None:
+        """The original value of one cell."""
+        if col not in self.series:
+            self.series[col] = self.frame.get_column(col)
+        return self.series[col][row]
 
     def __getitem__(self, col: str) -> _Column:
         return _Column(self, col)
@@ -70,10 +77,24 @@ class _Column:
 
     def __getitem__(self, row: int) -> str | None:
         ups = self.cells.updates.get(self.col, {})
-        return ups[row] if row in ups else self.cells.frame[self.col][row]
+        return ups[row] if row in ups else self.cells.value(self.col, row)
 
     def __setitem__(self, row: int, value: str | None) -> None:
         self.cells.updates.setdefault(self.col, {})[row] = value
+
+
+def _with_copies(frame: pl.DataFrame, rows: np.ndarray) -> pl.DataFrame:
+    """The frame with a copy of each of the (sorted, distinct) rows right after it; built from
+    zero-copy slices, so the few copies cost no gather of the whole frame."""
+    if not len(rows):
+        return frame
+    pieces: list[pl.DataFrame] = []
+    start = 0
+    for r in rows.tolist():
+        pieces += [frame[start : r + 1], frame[r : r + 1]]
+        start = r + 1
+    pieces.append(frame[start:])
+    return pl.concat(pieces, rechunk=False)
 
 
 def _count(rng: np.random.Generator, n: int, rate: float, minimum: int) -> int:
@@ -162,7 +183,7 @@ def plant(frame: pl.DataFrame, spec: MessSpec, rng: np.random.Generator) -> Plan
     )
     counts[dups] = 2
     final_pos = np.cumsum(counts) - counts  # 0-based row of each original
-    messy = messy[np.repeat(np.arange(n), counts)]
+    messy = _with_copies(messy, np.sort(dups))
     defects: list[dict[str, object]] = [
         {"row": int(final_pos[r]) + 1, "column": c, "kind": k, "value": v} for r, c, k, v in found
     ]

@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.generator.config import Period
-from pipelines.generator.hotline import fmt_time
+from pipelines.generator.hotline import fmt_time, take
 from pipelines.generator.street import Geography
 from pipelines.generator.taxonomy import Taxonomy
 
@@ -69,14 +69,14 @@ def supervisors_month(
     yyyymm = period.months[m].replace("-", "")
     return pl.DataFrame(
         {
-            "抽查编号": [f"JD{yyyymm}{i + 1:05d}" for i in range(n)],
+            "抽查编号": _serials(f"JD{yyyymm}", n, 5),
             "抽查时间": fmt_time(t, "%Y/%m/%d %H:%M"),
             "监督员编号": [f"S{s + 1:05d}" for s in sup.tolist()],
             "监督员": np.char.add(
                 np.array(list(_NAMES))[sup % 20], np.array(_GIVEN)[sup // 20 % 10]
             ),
-            "社区": np.array(geo.comm_name)[comm],
-            "网格": np.array(geo.grid_name)[grid],
+            "社区": take(geo.comm_name, comm),
+            "网格": take(geo.grid_name, grid),
             "抽查事项": tax.subject_names[subj],
             "抽查结果": np.where(problem, "发现问题", "正常"),
             "问题描述": np.where(problem, tax.level3[types], ""),
@@ -105,13 +105,19 @@ def evaluations_month(
     yyyymm = period.months[m].replace("-", "")
     return pl.DataFrame(
         {
-            "评议编号": [f"PY{yyyymm}{i + 1:06d}" for i in range(n)],
+            "评议编号": _serials(f"PY{yyyymm}", n, 6),
             "评议日期": fmt_time(day * 86400, "%Y-%m-%d"),
-            "社区": np.array(geo.comm_name)[comm],
-            "评议人类型": np.array(RATER_TYPES)[kind],
-            "满意度评分": score.astype(str),
-            "是否知晓检查结果": np.where(know, "是", "否"),
-            "是否参与整改监督": np.where(joined, "是", "否"),
-            "意见建议": np.array(_ADVICE)[rng.integers(0, len(_ADVICE), n)],
+            "社区": take(geo.comm_name, comm),
+            "评议人类型": take(RATER_TYPES, kind),
+            "满意度评分": pl.Series(score).cast(pl.String),
+            "是否知晓检查结果": take(("否", "是"), know.astype(np.int64)),
+            "是否参与整改监督": take(("否", "是"), joined.astype(np.int64)),
+            "意见建议": take(_ADVICE, rng.integers(0, len(_ADVICE), n)),
         }
     ).select(pl.col(EVALUATION_HEADER).cast(pl.String).replace("", None))
+
+
+def _serials(prefix: str, n: int, width: int) -> pl.Series:
+    """prefix + 1..n zero-padded to `width` digits (wider numbers keep all their digits)."""
+    numbers = pl.int_range(1, n + 1, eager=True).cast(pl.String).str.zfill(width)
+    return pl.select(pl.concat_str(pl.lit(prefix), numbers)).to_series()

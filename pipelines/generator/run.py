@@ -26,6 +26,7 @@ from pipelines.generator.taxonomy import (
 )
 from pipelines.generator.workdays import WorkCalendar
 from pipelines.generator.writers import (
+    BackgroundWriter,
     write_csv,
     write_json,
     write_json_array,
@@ -78,12 +79,25 @@ def generate(
         )
     mess_rng = rng(9)
     created = dt.datetime.combine(EPOCH + dt.timedelta(days=period.end_day), dt.time(9, 0))
-    _write_hotline(out, tickets, geo, tax, period, mb, messy, mess_rng)
-    _write_inspections(out, visits, geo, tax, period, mb, messy, mess_rng, created, rng(10))
-    _write_ledger(
-        out, cases, visits, tickets, geo, tax, period, sc.id_width, mb, messy, mess_rng, created
-    )
-    _write_participation(out, geo, tax, period, mb, messy, mess_rng, rng(11))
+    with BackgroundWriter() as bg:
+        _write_hotline(out, tickets, geo, tax, period, mb, messy, mess_rng, bg)
+        _write_inspections(out, visits, geo, tax, period, mb, messy, mess_rng, created, rng(10), bg)
+        _write_ledger(
+            out,
+            cases,
+            visits,
+            tickets,
+            geo,
+            tax,
+            period,
+            sc.id_width,
+            mb,
+            messy,
+            mess_rng,
+            created,
+            bg,
+        )
+        _write_participation(out, geo, tax, period, mb, messy, mess_rng, rng(11), bg)
     defects = mb.sorted_defects()
     _write_truth(out, tickets, visits, cases, geo, tax, period, defects, mb)
     counts: dict[str, int] = {}
@@ -108,6 +122,33 @@ def generate(
     }
     write_json(out / "manifest.json", manifest)
     return manifest
+
+
+def record_counts(
+    *, seed: int = 20240601, end: str | None = None, months: int = 24, scale: str = "demo"
+) -> dict[str, int]:
+    """How many clean records `generate` with these arguments writes (before planted
+    duplicates): tickets, inspection visits, cases and case rounds, communities and grids.
+    Builds the records again without writing anything (for benchmarks and reports)."""
+    sc = get_scale(scale)
+    period = build_period(end, months)
+
+    def rng(stage: int) -> np.random.Generator:
+        return np.random.default_rng([seed, stage])
+
+    geo = build_geography(sc, rng(1))
+    cal = WorkCalendar(period.first_day - 60, period.end_day + 500)
+    visits, tickets, cases = _clean_records(geo, build_taxonomy(), period, cal, sc, rng)
+    rounds = len(cases)
+    return {
+        "streets": len(geo.street_names),
+        "communities": geo.n_comm,
+        "grids": len(geo.grid_comm),
+        "tickets": len(tickets.received),
+        "inspections": len(visits),
+        "cases": rounds - int((cases.round > 1).sum()),
+        "case_rounds": rounds,
+    }
 
 
 def _clean_records(
@@ -173,6 +214,7 @@ def _emit(
     mb: ManifestBuilder,
     messy: bool,
     rng: np.random.Generator,
+    bg: BackgroundWriter,
     *,
     source: str,
     dataset: str,
@@ -189,14 +231,14 @@ def _emit(
     path.parent.mkdir(parents=True, exist_ok=True)
     f = planted.frame
     if fmt == "csv":
-        write_csv(path, f, encoding, planted.blank_before)
+        bg.submit(write_csv, path, f, encoding, planted.blank_before)
     elif fmt == "jsonl":
-        write_jsonl(path, f, planted.blank_before)
+        bg.submit(write_jsonl, path, f, planted.blank_before)
     elif fmt == "json":
-        write_json_array(path, f)
+        bg.submit(write_json_array, path, f)
     else:
         assert xlsx_title is not None
-        write_xlsx(path, f, *xlsx_title, numeric_cols=numeric_cols)
+        bg.submit(write_xlsx, path, f, *xlsx_title, numeric_cols=numeric_cols)
     mb.add_file(
         rel,
         source=source,
@@ -231,19 +273,20 @@ def _write_hotline(
     mb: ManifestBuilder,
     messy: bool,
     rng: np.random.Generator,
+    bg: BackgroundWriter,
 ) -> None:
     for m, label in enumerate(period.months):
-        frame = hotline.export_month(tk, geo, tax, period, m)
-        _emit(
+        _emit(  # the frame is passed, not kept: only the planted copy lives on, in the writer
             out,
             f"hotline/12345_工单_{label}.csv",
-            frame,
+            hotline.export_month(tk, geo, tax, period, m),
             HOTLINE_SPEC,
             "csv",
             "utf-8",
             mb,
             messy,
             rng,
+            bg,
             source="hotline",
             dataset="hotline_tickets",
             period=label,
@@ -272,6 +315,7 @@ def _write_inspections(
     rng: np.random.Generator,
     created: dt.datetime,
     frame_rng: np.random.Generator,
+    bg: BackgroundWriter,
 ) -> None:
     corrupt_month = len(period.months) // 3
     drift_from = inspections.drift_month(period)
@@ -299,6 +343,7 @@ def _write_inspections(
                 mb,
                 messy,
                 rng,
+                bg,
                 source="inspections",
                 dataset=f"inspections_{dept}",
                 period=label,
@@ -310,6 +355,7 @@ def _write_inspections(
                 header = 1 if fmt.fmt == "csv" else None
                 mb.add_file_defect(rel, "schema_drift", DRIFT_NEW, header)
             if messy and dept == CORRUPT_DEPT and m == corrupt_month:
+                bg.flush()  # the file must be on disk before it is cut short
                 path = out / rel
                 data = path.read_bytes()
                 path.write_bytes(data[: len(data) * 11 // 20])
@@ -343,18 +389,21 @@ def _write_ledger(
     messy: bool,
     rng: np.random.Generator,
     created: dt.datetime,
+    bg: BackgroundWriter,
 ) -> None:
     ids = ledger.case_ids(cases, period, width)
     is_visit = cases.source == 0
     source_ids = np.empty(len(cases), dtype=object)
     source_ids[is_visit] = vis.ids[cases.source_row[is_visit]]
     source_ids[~is_visit] = hotline.ticket_ids(tk, cases.source_row[~is_visit]).to_numpy()
-    source_ids = source_ids.astype(str)
-    addr_text = geo.canonical_address(cases.addr)
+    text = ledger.CaseText(
+        ids=pl.Series(ids, dtype=pl.String),
+        source_ids=pl.Series(source_ids.astype(str), dtype=pl.String),
+        addr=pl.Series(geo.canonical_address(cases.addr), dtype=pl.String),
+    )
     scope = DISTRICT if len(geo.street_names) > 1 else geo.street_names[0]
     for m, label in enumerate(period.months):
         y, mm = label.split("-")
-        frame = ledger.export_month(cases, ids, source_ids, addr_text, geo, tax, period, m)
         title = (
             f"{scope}社区问题整改台账（{y}年{int(mm)}月）",
             f"填报单位：{scope}检查督促办公室    统计截止：{label}月末",
@@ -363,13 +412,14 @@ def _write_ledger(
         _emit(
             out,
             f"ledger/整改台账_{label}.xlsx",
-            frame,
+            ledger.export_month(cases, ids, text, geo, tax, period, m),
             LEDGER_SPEC,
             "xlsx",
             "xlsx",
             mb,
             messy,
             rng,
+            bg,
             source="ledger",
             dataset="rectification_ledger",
             period=label,
@@ -401,6 +451,7 @@ def _write_participation(
     messy: bool,
     rng: np.random.Generator,
     gen_rng: np.random.Generator,
+    bg: BackgroundWriter,
 ) -> None:
     for m, label in enumerate(period.months):
         sup = participation.supervisors_month(geo, tax, period, m, gen_rng)
@@ -414,6 +465,7 @@ def _write_participation(
             mb,
             messy,
             rng,
+            bg,
             source="supervisors",
             dataset="supervisor_inspections",
             period=label,
@@ -429,6 +481,7 @@ def _write_participation(
             mb,
             messy,
             rng,
+            bg,
             source="evaluations",
             dataset="resident_evaluations",
             period=label,
