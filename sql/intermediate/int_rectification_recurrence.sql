@@ -9,8 +9,9 @@ visits as (
     select * from int_inspections_duplicate_linked
 ),
 
+-- the located tickets hold every column needed here: no need for the repeat chain and timings
 complaints as (
-    select * from int_complaints_timed
+    select * from int_complaints_located
 ),
 
 settings as (
