@@ -21,13 +21,27 @@ def main() -> None:
     parser.add_argument("--scale", default="demo", help="generator scale for the slice benchmark")
     parser.add_argument("--ingest-scale", default="10m", help="generator scale for the ingest one")
     parser.add_argument("--build-scale", default="1m", help="generator scale for the build one")
+    parser.add_argument(
+        "--build-source",
+        type=Path,
+        help="already generated files at --build-scale for the build one (skips generating them)",
+    )
     parser.add_argument("--kills", type=int, default=10, help="random kill -9 points to test")
+    parser.add_argument(
+        "--only",
+        choices=["slice", "ingest", "build"],
+        action="append",
+        help="run only this benchmark (may be repeated); the report then holds only these",
+    )
     args = parser.parse_args()
-    results = [
-        slice_bench.run(args.runs, args.scale),
-        ingest_bench.run(args.runs, args.ingest_scale, args.kills),
-        build_bench.run(args.runs, args.build_scale),
-    ]
+    wanted = set(args.only or ["slice", "ingest", "build"])
+    results = []
+    if "slice" in wanted:
+        results.append(slice_bench.run(args.runs, args.scale))
+    if "ingest" in wanted:
+        results.append(ingest_bench.run(args.runs, args.ingest_scale, args.kills))
+    if "build" in wanted:
+        results.append(build_bench.run(args.runs, args.build_scale, args.build_source))
     args.out.write_text(report(results, args.runs), encoding="utf-8")
     print(f"wrote {args.out}")
 

@@ -42,6 +42,8 @@ def test_an_incremental_build_equals_a_full_one(tmp_path: Path) -> None:
         "int_complaints_located",
         "complaint_tickets",
         "complaints_monthly",
+        "complaints_daily_received",
+        "complaints_daily_closed",
         "hotspots_monthly",
     }
     with writer(stepwise) as con:

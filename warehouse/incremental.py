@@ -10,8 +10,9 @@ new loads only added fact rows, the build is incremental:
   the repeat windows are partitioned by exactly those keys, so a chain is either recomputed whole or
   left as it was. The models upstream of the recomputation are shadowed, for this connection only,
   by temporary tables holding just the touched rows, so the same SQL runs on fewer rows;
-- `complaints_monthly` and `hotspots_monthly` recompute only the months that changed: those the
-  replaced tickets counted in (before and after), and those of changed visits and checks;
+- the monthly and daily aggregates of tickets (`complaints_monthly`, `complaints_daily_received`,
+  `complaints_daily_closed`) and `hotspots_monthly` recompute only the months that changed: those
+  the replaced tickets counted in (before and after), and those of changed visits and checks;
 - every other model is rebuilt in full (views are unchanged; the other marts are small next to the
   ticket chain).
 
@@ -191,6 +192,12 @@ MONTHLY_INPUTS: dict[str, dict[str, str]] = {
     "complaints_monthly": {
         "complaint_tickets": "received_month in (select month_on from affected_months) "
         "or closed_month in (select month_on from affected_months)",
+    },
+    "complaints_daily_received": {
+        "complaint_tickets": "received_month in (select month_on from affected_months)",
+    },
+    "complaints_daily_closed": {
+        "complaint_tickets": "closed_month in (select month_on from affected_months)",
     },
     "hotspots_monthly": {
         "complaint_tickets": "received_month in (select month_on from affected_months)",
