@@ -346,7 +346,7 @@ def _parts(
     con: duckdb.DuckDBPyConnection, spec: KpiSpec, period: Period, daily: bool = False
 ) -> tuple[float, float]:
     if daily and spec.daily_sql:
-        dates = {"date_from": period.date_from, "date_to": period.date_to}
+        dates: dict[str, object] = {"date_from": period.date_from, "date_to": period.date_to}
         row = fetch_one(con, spec.daily_sql, dates)
     else:
         row = fetch_one(con, spec.sql, period.params())
