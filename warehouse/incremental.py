@@ -12,7 +12,7 @@ new loads only added fact rows, the build is incremental:
   by temporary tables holding just the touched rows, so the same SQL runs on fewer rows;
 - the monthly and daily aggregates of tickets (`complaints_monthly`, `complaints_daily_received`,
   `complaints_daily_closed`) and `hotspots_monthly` recompute only the months that changed: those
-  the replaced tickets counted in (before and after), and those of changed visits and checks;
+  the changed ticket rows counted in (before and after), and those of changed visits and checks;
 - every other model is rebuilt in full (views are unchanged; the other marts are small next to the
   ticket chain).
 
@@ -163,27 +163,40 @@ def update_complaint_tickets(con: duckdb.DuckDBPyConnection, model: Model) -> No
             "select complaint_id from temp.int_complaints_located "
             "union select complaint_id from changed_complaints"
         )
-        remember_ticket_months(con)  # the months the replaced rows counted in
+        con.execute(
+            "create or replace temp table old_tickets as select * from main.complaint_tickets "
+            "where complaint_id in (select complaint_id from replaced_tickets)"
+        )
         con.execute(
             "delete from main.complaint_tickets "
             "where complaint_id in (select complaint_id from replaced_tickets)"
         )
         con.execute(f"insert into main.complaint_tickets by name {model.sql}")
-        remember_ticket_months(con)  # and the months their new rows count in
+        remember_ticket_months(con)
     finally:
         con.execute("drop table if exists temp.int_complaints_located")
+        con.execute("drop table if exists temp.old_tickets")
 
 
 def remember_ticket_months(con: duckdb.DuckDBPyConnection) -> None:
-    """Add the received and closed months of the replaced tickets' rows to `affected_months`."""
+    """Add to `affected_months` the received and closed months of every ticket row that changed:
+    its old row's months and its new row's. A recomputed chain's other rows come out as they were
+    and mark nothing, so only the months whose figures can differ are recomputed below."""
+    con.execute(
+        "create or replace temp table changed_rows as "
+        "(select * from main.complaint_tickets "
+        "where complaint_id in (select complaint_id from replaced_tickets) "
+        "except all select * from old_tickets) "
+        "union all "
+        "(select * from old_tickets except all select * from main.complaint_tickets "
+        "where complaint_id in (select complaint_id from replaced_tickets))"
+    )
     con.execute(
         "insert into affected_months "
-        "select received_month from main.complaint_tickets "
-        "where complaint_id in (select complaint_id from replaced_tickets) "
-        "union select closed_month from main.complaint_tickets "
-        "where closed_month is not null "
-        "and complaint_id in (select complaint_id from replaced_tickets)"
+        "select received_month from changed_rows "
+        "union select closed_month from changed_rows where closed_month is not null"
     )
+    con.execute("drop table changed_rows")
 
 
 # monthly mart -> the tables it reads, each with the expression of the months a row counts in:
