@@ -15,6 +15,7 @@ from bench import slice as slice_bench
 from bench.harness import report
 
 ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = ["slice", "generate", "ingest", "build", "dashboard"]
 
 
 def main() -> None:
@@ -26,24 +27,48 @@ def main() -> None:
     parser.add_argument("--generate-scales", default="1m,10m", help="scales to time generate at")
     parser.add_argument("--ingest-scale", default="10m", help="generator scale for the ingest one")
     parser.add_argument("--build-scale", default="1m", help="generator scale for the build one")
+    parser.add_argument(
+        "--build-source",
+        type=Path,
+        help="already generated files at --build-scale for the build one (skips generating them)",
+    )
     parser.add_argument("--kills", type=int, default=10, help="random kill -9 points to test")
     parser.add_argument("--dashboard-scale", default="10m", help="scale for the dashboard one")
     parser.add_argument(
         "--dashboard-warehouse", type=Path, help="a built warehouse at that scale (else built)"
     )
+    parser.add_argument(
+        "--only",
+        choices=BENCHMARKS,
+        action="append",
+        help="run only this benchmark (may be repeated); the report then holds only these",
+    )
     args = parser.parse_args()
+    wanted = set(args.only or BENCHMARKS)
     scales = args.generate_scales.split(",")
     work = Path(tempfile.mkdtemp(prefix="duban-bench-"))
+    results = []
     try:
-        # the ingest benchmark reads the generate benchmark's last output when the scales match
-        kept = work / "generated" if scales[-1] == args.ingest_scale else None
-        results = [
-            slice_bench.run(args.runs, args.scale),
-            generate_bench.run(args.runs, scales, keep=kept),
-            ingest_bench.run(args.runs, args.ingest_scale, args.kills, source=kept),
-            build_bench.run(args.runs, args.build_scale),
-            dashboard_bench.run(args.runs, args.dashboard_scale, args.dashboard_warehouse),
-        ]
+        # later benchmarks read the generate benchmark's last output when the scales match
+        kept = work / "generated" if "generate" in wanted else None
+        generated = kept if kept is not None and scales[-1] == args.ingest_scale else None
+        if "slice" in wanted:
+            results.append(slice_bench.run(args.runs, args.scale))
+        if "generate" in wanted:
+            results.append(generate_bench.run(args.runs, scales, keep=kept))
+        if "ingest" in wanted:
+            results.append(
+                ingest_bench.run(args.runs, args.ingest_scale, args.kills, source=generated)
+            )
+        if "build" in wanted:
+            source = args.build_source
+            if source is None and kept is not None and scales[-1] == args.build_scale:
+                source = kept
+            results.append(build_bench.run(args.runs, args.build_scale, source))
+        if "dashboard" in wanted:
+            results.append(
+                dashboard_bench.run(args.runs, args.dashboard_scale, args.dashboard_warehouse)
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     args.out.write_text(report(results, args.runs), encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -26,6 +27,14 @@ def runner(command: list[str]) -> Callable[[int], tuple[float, float]]:
     return lambda _: run_command(command)
 
 
+def link_or_copy(src: str, dst: str) -> None:
+    """Hard-link a source file (the 10m files are gigabytes), else copy it."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def run(runs: int, scale: str = "1m", source: Path | None = None) -> BenchResult:
     """Ingest all but the last month and build; time full builds, an incremental build after the
     last month's files, KPI queries, and a bare scan of the same fact tables."""
@@ -48,7 +57,9 @@ def run(runs: int, scale: str = "1m", source: Path | None = None) -> BenchResult
         months = sorted({p.stem.rsplit("_", 1)[-1] for p in (source / "hotline").glob("*.csv")})
         last = months[-1]
         earlier = work / "earlier"
-        shutil.copytree(source, earlier, ignore=shutil.ignore_patterns(f"*{last}*"))
+        shutil.copytree(
+            source, earlier, ignore=shutil.ignore_patterns(f"*{last}*"), copy_function=link_or_copy
+        )
         base = work / "base.duckdb"
         ingest = '"{duban}" ingest "{src}" --warehouse "{wh}" >/dev/null 2>&1; [ $? -le 1 ]'
         run_command(["/bin/sh", "-c", ingest.format(duban=DUBAN, src=earlier, wh=base)], env=ENV)
@@ -77,9 +88,14 @@ def run(runs: int, scale: str = "1m", source: Path | None = None) -> BenchResult
             kpi = [DUBAN, "kpi", "--json", "--from", start, "--to", end, "--warehouse", str(base)]
             result.timings.append(repeat(f"duban kpi --json ({label})", runs, runner(kpi)))
         full, step, scanned = (t.median for t in result.timings[:3])
+        slowest_kpi = max(t.median for t in result.timings[3:])
         result.notes.append(f"full build / bare scan: {full / scanned:.1f}x")
         result.notes.append(f"incremental / full build: {step / full:.2f}")
-        result.notes.append("targets at the 10m scale: full build <= 30 s; kpi < 1 s")
+        result.notes.append(f"slowest kpi / bare scan: {slowest_kpi / scanned:.1f}x")
+        result.notes.append(
+            f"targets at the 10m scale: full build <= 30 s (here {full:.1f} s at {scale}); "
+            f"kpi < 1 s (here {slowest_kpi:.2f} s); incremental a small fraction of a full build"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return result

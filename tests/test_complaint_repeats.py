@@ -158,3 +158,35 @@ def test_the_window_is_a_setting(con: duckdb.DuckDBPyConnection) -> None:
         con, "select count(*) filter (where is_repeat) as n from complaint_tickets"
     )
     assert result.item() == 0
+
+
+def test_the_daily_aggregates_count_by_day_received_and_closed(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    insert_raw(
+        con,
+        "complaints",
+        [
+            complaint("D1", "2025-03-03 09:00", first_response_at=ts("2025-03-03 10:00"),
+                      closed_at=ts("2025-03-05 09:00"), satisfaction="满意"),
+            complaint("D2", "2025-03-03 11:00", closed_at=ts("2025-03-05 15:00")),  # repeats D1
+            complaint("D3", "2025-03-04 09:00", address="阳光城1栋",
+                      first_response_at=ts("2025-03-06 09:00")),  # responded after 48 h, open
+        ],
+    )  # fmt: skip
+    build(con)
+    received = fetch_frame(
+        con,
+        "select day_on, month_on, count_complaints, count_repeats, count_responded_24h, "
+        "latest_event_at from complaints_daily_received order by day_on",
+    )
+    assert received.rows() == [
+        (day("2025-03-03"), day("2025-03-01"), 2, 1, 1, ts("2025-03-05 15:00")),
+        (day("2025-03-04"), day("2025-03-01"), 1, 0, 0, ts("2025-03-06 09:00")),
+    ]
+    closed = fetch_frame(
+        con,
+        "select day_on, handling_working_days, count_closed, count_rated, count_satisfied "
+        "from complaints_daily_closed",
+    )
+    assert closed.rows() == [(day("2025-03-05"), 2, 2, 1, 1)]

@@ -41,6 +41,10 @@ def test_an_incremental_build_equals_a_full_one(tmp_path: Path) -> None:
     assert {m.name for m in second if m.materialization == "incremental"} == {
         "int_complaints_located",
         "complaint_tickets",
+        "complaints_monthly",
+        "complaints_daily_received",
+        "complaints_daily_closed",
+        "hotspots_monthly",
     }
     with writer(stepwise) as con:
         assert build(con) == []  # nothing new: nothing to do

@@ -14,7 +14,7 @@ from pipelines.generator import generate
 from pipelines.ingest import ingest
 from warehouse.build import build
 from warehouse.connection import connect_readonly, writer
-from warehouse.metrics import KPIS, Period, compute
+from warehouse.metrics import KPIS, Period, can_use_daily, compute
 
 CALIBRATION_ONLY = {"environment_complaint_share", "environment_repeat_rate"}
 
@@ -75,3 +75,21 @@ def test_headline_figures_by_year_equal_the_truth(clean) -> None:
 def test_headline_figures_by_community_equal_the_truth(clean) -> None:
     con, truth, as_of = clean
     assert mismatches(con, truth_rows(truth, "kpis_by_community_year.csv"), as_of) == []
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("2025-04-01", "2025-04-30"), ("2025-05-01", "2025-06-30"), ("2024-01-01", "2026-12-31")],
+)
+def test_street_wide_figures_from_the_daily_aggregates_equal_those_from_the_tickets(
+    clean, start: str, end: str
+) -> None:
+    con, _, _ = clean
+    period = Period(date.fromisoformat(start), date.fromisoformat(end), datetime(2030, 1, 1))
+    assert can_use_daily(con, period)
+    assert not can_use_daily(con, replace(period, community="C001"))
+    assert not can_use_daily(con, replace(period, as_of=datetime(2025, 5, 15)))
+    daily, tickets = compute(con, period), compute(con, period, use_daily=False)
+    assert daily["median_handling_working_days"].denominator > 0
+    for name, value in tickets.items():
+        assert daily[name] == value, name

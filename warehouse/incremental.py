@@ -10,8 +10,11 @@ new loads only added fact rows, the build is incremental:
   the repeat windows are partitioned by exactly those keys, so a chain is either recomputed whole or
   left as it was. The models upstream of the recomputation are shadowed, for this connection only,
   by temporary tables holding just the touched rows, so the same SQL runs on fewer rows;
+- the monthly and daily aggregates of tickets (`complaints_monthly`, `complaints_daily_received`,
+  `complaints_daily_closed`) and `hotspots_monthly` recompute only the months that changed: those
+  the changed ticket rows counted in (before and after), and those of changed visits and checks;
 - every other model is rebuilt in full (views are unchanged; the other marts are small next to the
-  ticket chain, or aggregate it).
+  ticket chain).
 
 A full rebuild and an incremental one give identical marts (tests/test_incremental_build.py).
 """
@@ -96,10 +99,23 @@ def write_state(con: duckdb.DuckDBPyConnection, state: BuildState) -> None:
 
 
 def prepare(con: duckdb.DuckDBPyConnection, since: int) -> None:
-    """Temporary tables of what changed since load `since`: the touched tickets and chains."""
+    """Temporary tables of what changed since load `since`: the touched tickets, and the months
+    whose visits or supervisors' checks changed (every version's month of a changed record, so
+    that a record moved to another month marks both)."""
     con.execute(
         "create or replace temp table changed_complaints as "
         "select distinct complaint_id from raw.complaints where _load_id > $since",
+        {"since": since},
+    )
+    con.execute(
+        "create or replace temp table affected_months as "
+        "select distinct date_trunc('month', inspected_on)::date as month_on "
+        "from raw.inspections where (department, inspection_id) in "
+        "(select (department, inspection_id) from raw.inspections where _load_id > $since) "
+        "union "
+        "select distinct date_trunc('month', checked_at)::date from raw.supervisor_inspections "
+        "where check_id in "
+        "(select check_id from raw.supervisor_inspections where _load_id > $since)",
         {"since": since},
     )
 
@@ -143,16 +159,94 @@ def update_complaint_tickets(con: duckdb.DuckDBPyConnection, model: Model) -> No
     )
     try:
         con.execute(
-            "delete from main.complaint_tickets where complaint_id in "
-            "(select complaint_id from temp.int_complaints_located "
-            "union select complaint_id from changed_complaints)"
+            "create or replace temp table replaced_tickets as "
+            "select complaint_id from temp.int_complaints_located "
+            "union select complaint_id from changed_complaints"
+        )
+        con.execute(
+            "create or replace temp table old_tickets as select * from main.complaint_tickets "
+            "where complaint_id in (select complaint_id from replaced_tickets)"
+        )
+        con.execute(
+            "delete from main.complaint_tickets "
+            "where complaint_id in (select complaint_id from replaced_tickets)"
         )
         con.execute(f"insert into main.complaint_tickets by name {model.sql}")
+        remember_ticket_months(con)
     finally:
         con.execute("drop table if exists temp.int_complaints_located")
+        con.execute("drop table if exists temp.old_tickets")
+
+
+def remember_ticket_months(con: duckdb.DuckDBPyConnection) -> None:
+    """Add to `affected_months` the received and closed months of every ticket row that changed:
+    its old row's months and its new row's. A recomputed chain's other rows come out as they were
+    and mark nothing, so only the months whose figures can differ are recomputed below."""
+    con.execute(
+        "create or replace temp table changed_rows as "
+        "(select * from main.complaint_tickets "
+        "where complaint_id in (select complaint_id from replaced_tickets) "
+        "except all select * from old_tickets) "
+        "union all "
+        "(select * from old_tickets except all select * from main.complaint_tickets "
+        "where complaint_id in (select complaint_id from replaced_tickets))"
+    )
+    con.execute(
+        "insert into affected_months "
+        "select received_month from changed_rows "
+        "union select closed_month from changed_rows where closed_month is not null"
+    )
+    con.execute("drop table changed_rows")
+
+
+# monthly mart -> the tables it reads, each with the expression of the months a row counts in:
+# a month's rows are recomputed from every row counting in it, so the result is exact
+MONTHLY_INPUTS: dict[str, dict[str, str]] = {
+    "complaints_monthly": {
+        "complaint_tickets": "received_month in (select month_on from affected_months) "
+        "or closed_month in (select month_on from affected_months)",
+    },
+    "complaints_daily_received": {
+        "complaint_tickets": "received_month in (select month_on from affected_months)",
+    },
+    "complaints_daily_closed": {
+        "complaint_tickets": "closed_month in (select month_on from affected_months)",
+    },
+    "hotspots_monthly": {
+        "complaint_tickets": "received_month in (select month_on from affected_months)",
+        "inspection_visits": "inspected_month in (select month_on from affected_months)",
+        "stg_supervisors__inspections": "date_trunc('month', checked_on)::date "
+        "in (select month_on from affected_months)",
+    },
+}
+
+
+def update_monthly(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """Recompute only the affected months of a monthly mart, on shadows of its inputs holding
+    just the rows that count in those months."""
+    inputs = MONTHLY_INPUTS[model.name]
+    try:
+        for table, months in inputs.items():
+            # table names and conditions come from MONTHLY_INPUTS only
+            con.execute(
+                f"create or replace temp table {table} as "  # noqa: S608
+                f"select * from main.{table} where {months}"
+            )
+        con.execute(
+            f"delete from main.{model.name} "  # noqa: S608
+            "where month_on in (select month_on from affected_months)"
+        )
+        con.execute(
+            f"insert into main.{model.name} by name select * from (\n{model.sql}\n) "  # noqa: S608
+            "where month_on in (select month_on from affected_months)"
+        )
+    finally:
+        for table in inputs:
+            con.execute(f"drop table if exists temp.{table}")
 
 
 HANDLERS = {
     "int_complaints_located": update_located,
     "complaint_tickets": update_complaint_tickets,
+    **{name: update_monthly for name in MONTHLY_INPUTS},
 }

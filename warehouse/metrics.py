@@ -26,7 +26,9 @@ class KpiSpec:
     """A KPI: its unit, how its value follows from the parts, and the SQL giving the parts.
 
     The SQL reads one mart and takes the bound parameters $date_from, $date_to, $as_of,
-    $community and $department; it returns (numerator, denominator). `kind` says how the value
+    $community and $department; it returns (numerator, denominator). `daily_sql`, when given,
+    returns the same from the street-wide daily aggregates (no filters); `compute` uses it when
+    there is no filter and `as_of` is after everything the tickets record. `kind` says how the value
     follows: `ratio` numerator / denominator, `mean` the same, `median` the numerator itself.
     """
 
@@ -35,6 +37,8 @@ class KpiSpec:
     mart: str
     sql: str
     kind: str = "ratio"
+    # the same parts street-wide from a daily aggregate, valid when no ticket is later than $as_of
+    daily_sql: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,39 @@ def _cases(measure: str, where: str) -> str:
     return f"select {measure} from rectification_cases where {filters}"  # noqa: S608
 
 
+def _daily(table: str, measure: str) -> str:
+    return f"select {measure} from {table} where day_on between $date_from and $date_to"  # noqa: S608
+
+
+DAILY_RECEIVED = "complaints_daily_received"
+DAILY_CLOSED = "complaints_daily_closed"
+# the median of a histogram: the mean of the values at the middle one or two positions, as median()
+DAILY_MEDIAN = f"""
+with
+
+histogram as (
+    select handling_working_days as value, sum(count_closed) as count_value
+    from {DAILY_CLOSED}
+    where day_on between $date_from and $date_to and handling_working_days is not null
+    group by handling_working_days
+),
+
+positioned as (
+    select
+        value,
+        sum(count_value) over (order by value) - count_value as first_at,
+        sum(count_value) over (order by value) - 1 as last_at,
+        (sum(count_value) over () - 1) / 2 as middle
+    from histogram
+)
+
+select
+    (min(value) filter (where floor(middle) between first_at and last_at)
+        + min(value) filter (where ceil(middle) between first_at and last_at)) / 2,
+    (select sum(count_closed) from {DAILY_CLOSED} where day_on between $date_from and $date_to)
+from positioned
+"""  # noqa: S608
+
 RECEIVED = "received_on between $date_from and $date_to and received_at <= $as_of"
 CLOSED = "closed_on between $date_from and $date_to and closed_at <= $as_of"
 VISITED = (
@@ -125,6 +162,7 @@ KPIS: dict[str, KpiSpec] = {
             "ratio",
             "complaint_tickets",
             _complaints("count(*) filter (where is_repeat), count(*)", RECEIVED),
+            daily_sql=_daily(DAILY_RECEIVED, "sum(count_repeats), sum(count_complaints)"),
         ),
         KpiSpec(
             "response_within_24h_rate",
@@ -135,6 +173,7 @@ KPIS: dict[str, KpiSpec] = {
                 " count(*)",
                 RECEIVED,
             ),
+            daily_sql=_daily(DAILY_RECEIVED, "sum(count_responded_24h), sum(count_complaints)"),
         ),
         KpiSpec(
             "avg_handling_working_days",
@@ -142,6 +181,10 @@ KPIS: dict[str, KpiSpec] = {
             "complaint_tickets",
             _complaints("coalesce(sum(handling_working_days), 0), count(*)", CLOSED),
             kind="mean",
+            daily_sql=_daily(
+                DAILY_CLOSED,
+                "coalesce(sum(handling_working_days * count_closed), 0), sum(count_closed)",
+            ),
         ),
         KpiSpec(
             "median_handling_working_days",
@@ -149,6 +192,7 @@ KPIS: dict[str, KpiSpec] = {
             "complaint_tickets",
             _complaints("median(handling_working_days), count(*)", CLOSED),
             kind="median",
+            daily_sql=DAILY_MEDIAN,
         ),
         KpiSpec(
             "complaint_satisfaction_rate",
@@ -157,6 +201,7 @@ KPIS: dict[str, KpiSpec] = {
             _complaints(
                 "count(*) filter (where is_satisfied), count(*) filter (where is_rated)", CLOSED
             ),
+            daily_sql=_daily(DAILY_CLOSED, "sum(count_satisfied), sum(count_rated)"),
         ),
         KpiSpec(
             "duplicate_inspection_rate",
@@ -280,8 +325,31 @@ def baseline_period(con: duckdb.DuckDBPyConnection, period: Period, settings: Se
     return replace(period, date_from=start, date_to=end)
 
 
-def _parts(con: duckdb.DuckDBPyConnection, spec: KpiSpec, period: Period) -> tuple[float, float]:
-    row = fetch_one(con, spec.sql, period.params())
+def can_use_daily(con: duckdb.DuckDBPyConnection, period: Period) -> bool:
+    """Whether the street-wide daily aggregates give this period's figures: no filter, and no
+    ticket records anything after `as_of` (so every "had it happened by then" check is true)."""
+    if period.community is not None or period.department is not None:
+        return False
+    try:
+        row = fetch_one(
+            con,
+            f"select max(latest_event_at) from (select latest_event_at from {DAILY_RECEIVED} "  # noqa: S608
+            f"union all select latest_event_at from {DAILY_CLOSED})",
+        )
+    except duckdb.CatalogException:  # a warehouse built before the daily aggregates existed
+        return False
+    latest = row[0] if row else None
+    return latest is None or (isinstance(latest, datetime) and latest <= period.as_of)
+
+
+def _parts(
+    con: duckdb.DuckDBPyConnection, spec: KpiSpec, period: Period, daily: bool = False
+) -> tuple[float, float]:
+    if daily and spec.daily_sql:
+        dates: dict[str, object] = {"date_from": period.date_from, "date_to": period.date_to}
+        row = fetch_one(con, spec.daily_sql, dates)
+    else:
+        row = fetch_one(con, spec.sql, period.params())
     if row is None or row[1] is None:
         return 0.0, 0.0
     numerator = float(row[0]) if row[0] is not None else 0.0  # type: ignore[arg-type]
@@ -299,9 +367,12 @@ def compute(
     period: Period,
     names: list[str] | None = None,
     settings: Settings | None = None,
+    use_daily: bool = True,
 ) -> dict[str, KpiValue]:
-    """Every KPI (or the named ones) for the period."""
+    """Every KPI (or the named ones) for the period; street-wide complaint figures come from the
+    daily aggregates when they give the same (`use_daily=False` always reads the tickets)."""
     settings = settings or load_settings()
+    daily = can_use_daily(con, period) if use_daily else False
     values: dict[str, KpiValue] = {}
     for name in names or list(KPIS):
         spec = KPIS[name]
@@ -311,7 +382,7 @@ def compute(
             rate = _value("ratio", *_parts(con, rate_spec, period))
             numerator, denominator = (base - rate, base) if base and rate is not None else (0, 0)
         else:
-            numerator, denominator = _parts(con, spec, period)
+            numerator, denominator = _parts(con, spec, period, daily)
         count_like = spec.kind in {"ratio", "mean", "median"} and spec.kind != "reduction"
         values[name] = KpiValue(
             name=name,

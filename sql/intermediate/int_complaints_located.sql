@@ -28,7 +28,7 @@ local as (
     from texts
 ),
 
-parsed as (
+parsed as materialized (
     select
         local.*,
         regexp_extract(

@@ -9,9 +9,13 @@ settings as (
     select * from build_settings
 ),
 
--- only the columns the windows need: sorting wide rows is what makes windows slow
+-- only the columns the windows need: sorting wide rows is what makes windows slow. The windows
+-- partition by a hash of the chain's key (an integer partitions much faster than two strings);
+-- should two chains share a hash, the order keeps each chain's rows together and a step from one
+-- chain to the next is never a repeat, so the result is exact either way
 keys as (
-    select complaint_id, location_key, problem_type, received_at
+    select complaint_id, location_key, problem_type, received_at,
+        hash(location_key, problem_type) as chain_hash
     from complaints
     where location_key is not null
 ),
@@ -19,22 +23,26 @@ keys as (
 stepped as (
     select
         complaint_id,
+        chain_hash,
         location_key,
         problem_type,
         received_at,
         lag(complaint_id) over chain_order as previous_complaint_id,
+        lag(location_key) over chain_order is not distinct from location_key
+            and lag(problem_type) over chain_order is not distinct from problem_type
+            as is_same_chain,
         lag(received_at) over chain_order as previous_received_at
     from keys
     window chain_order as (
-        partition by location_key, problem_type
-        order by received_at, complaint_id
+        partition by chain_hash
+        order by location_key, problem_type, received_at, complaint_id
     )
 ),
 
 flagged as (
     select
         stepped.*,
-        coalesce(
+        is_same_chain and coalesce(
             epoch_us(received_at) - epoch_us(previous_received_at)
                 <= settings.repeat_complaint_hours * 3600 * 1000000::bigint,
             false
@@ -49,8 +57,8 @@ chained as (
         is_repeat,
         case when is_repeat then previous_complaint_id end as previous_complaint_id,
         last_value(case when not is_repeat then complaint_id end ignore nulls) over (
-            partition by location_key, problem_type
-            order by received_at, complaint_id
+            partition by chain_hash
+            order by location_key, problem_type, received_at, complaint_id
             rows between unbounded preceding and current row
         ) as original_complaint_id
     from flagged

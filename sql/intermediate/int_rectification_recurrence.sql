@@ -9,55 +9,52 @@ visits as (
     select * from int_inspections_duplicate_linked
 ),
 
+-- the located tickets hold every column needed here: no need for the repeat chain and timings
 complaints as (
-    select * from int_complaints_timed
+    select * from int_complaints_located
 ),
 
 settings as (
     select * from build_settings
 ),
 
+-- a missing key is kept as a key of its own (so missing matches missing, as in a partition)
 problems as (
     select
-        community_key,
-        problem_type,
-        cast(inspected_on as timestamp) as event_at,
-        0 as kind,
-        null::varchar as case_round_id
+        coalesce(community_key, chr(0)) as community_key,
+        coalesce(problem_type, chr(0)) as problem_type,
+        cast(inspected_on as timestamp) as event_at
     from visits
     where is_failed and problem_type is not null
     union all
     select
         community_id,
-        problem_type,
-        received_at,
-        0,
-        null
+        coalesce(problem_type, chr(0)),
+        received_at
     from complaints
     where community_id is not null
 ),
 
 completions as (
-    select community_key, problem_type, completed_at, 1, case_round_id
+    select
+        case_round_id,
+        coalesce(community_key, chr(0)) as community_key,
+        coalesce(problem_type, chr(0)) as problem_type,
+        completed_at
     from cases
     where is_completed
 ),
 
-events as (
-    select * from problems
-    union all
-    select * from completions
-),
-
+-- the first new problem strictly after each completion: an as-of join sorts once by key and time
 next_problem as (
     select
-        case_round_id,
-        min(case when kind = 0 then event_at end) over (
-            partition by community_key, problem_type
-            order by event_at, kind
-            rows between 1 following and unbounded following
-        ) as next_problem_at
-    from events
+        completions.case_round_id,
+        problems.event_at as next_problem_at
+    from completions
+    asof left join problems
+        on problems.community_key = completions.community_key
+        and problems.problem_type = completions.problem_type
+        and problems.event_at > completions.completed_at
 ),
 
 linked as (

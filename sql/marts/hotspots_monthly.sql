@@ -31,6 +31,7 @@ problem_types as (
     group by level3
 ),
 
+-- tickets counted per month, place and type first: the levels below then add up far fewer rows
 complaint_events as (
     select
         received_month as month_on,
@@ -39,10 +40,11 @@ complaint_events as (
         address_id,
         category_l1,
         problem_type,
-        1 as count_complaints,
-        case when is_repeat then 1 else 0 end as count_repeats,
+        count(*) as count_complaints,
+        count(*) filter (where is_repeat) as count_repeats,
         0 as count_failed_items
     from tickets
+    group by all
 ),
 
 failed_visit_events as (

@@ -1,28 +1,27 @@
 -- 12345 hotline complaints, the latest version of each ticket, typed and keyed; one row per ticket
 with
 
-versions as (
+versions as not materialized (
     select * from raw.complaints
 ),
 
--- the window sorts only keys (sorting whole wide rows is slow); the latest row is joined back
-ranked as (
+-- the latest version of each ticket by a hash aggregate over keys only (a window partitioned by the
+-- ticket id sorts every row and is several times slower); (load, row) picks the row joined back
+latest_keys as (
     select
         complaint_id,
-        _load_id,
-        _row,
-        row_number() over (
-            partition by complaint_id
-            order by _period desc nulls last, _load_id desc, _row desc
-        ) as version_rank,
-        count(*) over (partition by complaint_id) as count_versions
+        arg_max(
+            {'load_id': _load_id, 'row': _row},
+            {'has_period': _period is not null, 'period': _period, 'load_id': _load_id, 'row': _row}
+        ) as picked,
+        count(*) as count_versions
     from versions
+    group by complaint_id
 ),
 
-latest_keys as (
-    select complaint_id, _load_id, _row, count_versions
-    from ranked
-    where version_rank = 1
+picked_keys as (
+    select complaint_id, picked.load_id as _load_id, picked.row as _row, count_versions
+    from latest_keys
 ),
 
 latest as (
@@ -52,7 +51,7 @@ latest as (
         _load_id as load_id,
         _row as source_row
     from versions
-    join latest_keys using (complaint_id, _load_id, _row)
+    join picked_keys using (complaint_id, _load_id, _row)
 )
 
 select * from latest
