@@ -65,11 +65,7 @@ def resolve_communities(
     """The frame with `community_id` filled from `community` (null where unresolved)."""
     names = frame.get_column("community").drop_nulls().unique().to_list()
     resolved = {name: index.resolve(name, threshold) for name in names}
-    mapping = pl.DataFrame(
-        {"community": list(resolved), "__community_id": list(resolved.values())},
-        schema={"community": pl.String, "__community_id": pl.String},
+    ids = pl.col("community").replace_strict(
+        list(resolved), list(resolved.values()), default=None, return_dtype=pl.String
     )
-    joined = frame.join(mapping, on="community", how="left", maintain_order="left")
-    return joined.with_columns(pl.col("__community_id").alias("community_id")).drop(
-        "__community_id"
-    )
+    return frame.with_columns(ids.alias("community_id"))

@@ -130,6 +130,15 @@ def test_clean_series_is_clean_text_but_faster() -> None:
     assert expected.to_list()[:4] == ["AB12", "a b", "幸福里", "1"]
 
 
+def test_clean_series_matches_nfkc_on_every_character_and_its_full_width_neighbours() -> None:
+    chars = [chr(code) for code in range(0x10000) if not 0xD800 <= code <= 0xDFFF]
+    values = chars + [f"Ａ{c}ｂ" for c in chars] + [f"{c}\u3000，{c}" for c in chars]
+    values += ["ｶﾞ", "Ｅ\u0301", "Ｃ\u0327", "（注）。、“”", "ＡＢ\u3000 ①"]
+    series = pl.Series("x", values)
+    expected = pl.DataFrame([series]).select(clean_text("x")).to_series()
+    assert clean_series(series).to_list() == expected.to_list()
+
+
 COMMUNITIES = pl.DataFrame(
     {
         "community_id": ["C1", "C2", "C3"],
