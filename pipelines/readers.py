@@ -81,6 +81,19 @@ def read_csv(path: Path, encoding: str, header_line: int = 1) -> pl.DataFrame:
     """A CSV file as text columns plus `__line`, the physical line of each row."""
     data = path.read_bytes()
     _empty(data, str(path))
+    if header_line == 1 and encoding in {"utf-8", "utf-8-sig", "auto"}:
+        # the parser rejects invalid UTF-8 in every field, though not in the header (whose names
+        # it decodes with replacement characters): decoding the file in Python first would only
+        # repeat that check; a file the parser refuses, or whose names it had to repair, takes
+        # the path below, which finds the bad byte (or another encoding)
+        try:
+            frame = _parse_csv(data.removeprefix(BOM), header_line, str(path))
+        except FileRejected as rejection:
+            if "utf-8" not in rejection.problem:
+                raise
+        else:
+            if not any("\ufffd" in name for name in frame.columns):
+                return _numbered(frame, header_line + 1)
     utf8, _ = decode(data, encoding, str(path))
     return _numbered(_parse_csv(utf8, header_line, str(path)), header_line + 1)
 

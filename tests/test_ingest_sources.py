@@ -76,6 +76,22 @@ def test_an_undecodable_file_is_rejected_naming_what_was_tried(tmp_path: Path) -
         read_csv(path, "auto")
 
 
+@pytest.mark.parametrize(
+    "content",
+    [b"a,b\n1,\xff2\n", b'a,b\n"1\n\xfe",2\n', b"a,\xffb\n1,2\n", b"a,b\n1,2\n3,4\xc3"],
+)
+def test_a_utf8_file_with_a_bad_byte_anywhere_is_rejected_naming_it(
+    tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    position = next(
+        i for i in range(len(content)) if content[i : i + 1] in (b"\xff", b"\xfe", b"\xc3")
+    )
+    with pytest.raises(FileRejected, match=rf"not valid utf-8 text \(byte {position}\)"):
+        read_csv(path, "utf-8")
+
+
 def test_jsonl_json_and_geojson_rows_keep_their_lines(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_text('{"a": "1", "b": 2}\n\n{"a": "3"}\n', encoding="utf-8")
     frame = read_jsonl(tmp_path / "a.jsonl", "auto")
