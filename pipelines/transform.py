@@ -78,12 +78,9 @@ def drop_totals(frame: pl.DataFrame, config: SourceConfig) -> pl.DataFrame:
 # of these skips the (costly) normalisation, which gives the same result
 NFKC_STABLE = r"[^\x20-\x7e\u4e00-\u9fff]"
 UNTIDY_SPACE = r"\s\s|^\s|\s$|[^\S ]"
-# full-width ASCII forms and the ideographic space, which NFKC maps one by one to plain ASCII: a
-# value made of these and stable characters is normalised by replacing them (NFKC's result, since
-# neither ASCII nor CJK ideographs compose with a neighbour), several times faster than NFKC
+# full-width ASCII forms and the ideographic space, which NFKC maps one by one to plain ASCII
 FULL_WIDTH = [chr(code) for code in range(0xFF01, 0xFF5F)] + ["\u3000"]
 HALF_WIDTH = [unicodedata.normalize("NFKC", char) for char in FULL_WIDTH]
-NEEDS_FULL_NFKC = r"[^\x20-\x7e\u4e00-\u9fff\uff01-\uff5e\u3000]"
 
 
 def clean_text(column: str) -> pl.Expr:
@@ -112,18 +109,13 @@ def _fix(series: pl.Series, pattern: str, fix: pl.Expr) -> pl.Series:
     return series.scatter(where, fixed)
 
 
-def _nfkc(name: str) -> pl.Expr:
-    source = pl.col(name)
-    return (
-        pl.when(source.str.contains(NEEDS_FULL_NFKC))
-        .then(source.str.normalize("NFKC"))
-        .otherwise(source.str.replace_many(FULL_WIDTH, HALF_WIDTH))
-    )
-
-
 def _untidy(series: pl.Series) -> pl.Series:
     name = series.name
-    series = _fix(series, NFKC_STABLE, _nfkc(name))
+    # full-width forms replaced by their NFKC images first (a value's NFKC is unchanged by it:
+    # NFKC decomposes them into the same characters anyway); NFKC then only where that leaves a
+    # character it may change
+    series = _fix(series, NFKC_STABLE, pl.col(name).str.replace_many(FULL_WIDTH, HALF_WIDTH))
+    series = _fix(series, NFKC_STABLE, pl.col(name).str.normalize("NFKC"))
     return _fix(series, UNTIDY_SPACE, pl.col(name).str.strip_chars().str.replace_all(r"\s+", " "))
 
 
