@@ -86,7 +86,8 @@ def run(runs: int, scale: str = "1m", kills: int = 10, source: Path | None = Non
             f"`duban ingest` of the hotline exports generated at `--scale {scale}` (read, clean, "
             "map, resolve communities, validate with the contract's checks, quarantine, load "
             "with lineage, ledger, atomic publish) against DuckDB's own `read_csv` of the same "
-            "files into a table (no checks) in the same session; then every source; each in "
+            "files into a table (no checks) in the same session; then every source together, "
+            "and each other source alone; each in "
             "its own process and a fresh warehouse."
         ),
     )
