@@ -86,13 +86,14 @@ def run(runs: int, scale: str = "1m", kills: int = 10, source: Path | None = Non
             f"`duban ingest` of the hotline exports generated at `--scale {scale}` (read, clean, "
             "map, resolve communities, validate with the contract's checks, quarantine, load "
             "with lineage, ledger, atomic publish) against DuckDB's own `read_csv` of the same "
-            "files into a table (no checks) in the same session; then every source; each in "
+            "files into a table (no checks) in the same session; then every source together, "
+            "and each other source alone; each in "
             "its own process and a fresh warehouse."
         ),
     )
     work = Path(tempfile.mkdtemp(prefix="duban-bench-ingest-"))
     try:
-        if source is None:
+        if source is None:  # generated here, unless given (the same scale's existing output)
             source = work / "src"
             run_command([DUBAN, "generate", "--out", str(source), "--scale", scale], env=ENV)
         hotline = sorted((source / "hotline").glob("*.csv"))
@@ -118,6 +119,17 @@ def run(runs: int, scale: str = "1m", kills: int = 10, source: Path | None = Non
             repeat("duban ingest (hotline)", runs, lambda i: ours[i]),
             repeat("duban ingest (every source)", 1, lambda i: _ingest(source, fresh("all", i))),
         ]
+        others = sorted(
+            folder.name
+            for folder in source.iterdir()
+            if folder.is_dir() and folder.name not in {"hotline", "reference", "truth"}
+        )
+        for name in others:  # each other source alone, into its own copy of the reference data
+
+            def alone(index: int, name: str = name) -> tuple[float, float]:
+                return _ingest(source / name, fresh(name, index))
+
+            timings.append(repeat(f"duban ingest ({name} alone)", 1, alone))
         result.timings += timings
         ratio = timings[1].median / timings[0].median
         pairs = ", ".join(f"{b[0] / a[0]:.2f}" for a, b in zip(duck, ours, strict=True))
@@ -126,7 +138,7 @@ def run(runs: int, scale: str = "1m", kills: int = 10, source: Path | None = Non
         result.notes.append(
             f"duban ingest / duckdb read_csv (hotline): {ratio:.2f}x (target <= 2x)"
         )
-        peak = max(t.peak_rss_mb for t in timings[1:])
+        peak = max(t.peak_rss_mb for t in timings[1:])  # every duban ingest
         result.notes.append(f"peak RSS of an ingest: {peak:.0f} MB (target < 4096 MB)")
         if kills:
             tiny = work / "tiny"
@@ -139,3 +151,26 @@ def run(runs: int, scale: str = "1m", kills: int = 10, source: Path | None = Non
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def main() -> None:
+    """`python -m bench.ingest`: this benchmark alone, printed (docs/benchmarks.md untouched)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--scale", default="10m")
+    parser.add_argument("--kills", type=int, default=0)
+    parser.add_argument("--source", type=Path, help="existing `duban generate` output to ingest")
+    args = parser.parse_args()
+    result = run(args.runs, args.scale, args.kills, args.source)
+    for timing in result.timings:
+        seconds = ", ".join(f"{s:.1f}" for s in timing.seconds)
+        print(f"{timing.step}: median {timing.median:.1f} s ({seconds}); "
+              f"peak RSS {timing.peak_rss_mb:.0f} MB")  # fmt: skip
+    for note in result.notes:
+        print(note)
+
+
+if __name__ == "__main__":
+    main()

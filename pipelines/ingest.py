@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import sys
-from collections import defaultdict
+from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,10 +13,10 @@ import duckdb
 import polars as pl
 from tqdm import tqdm
 
+from pipelines.batch import Batch, References, prepare, sha256_of
 from pipelines.errors import ConfigError, DubanError, FileRejected
 from pipelines.loader import (
     FileOutcome,
-    QuarantinedRow,
     already_ingested,
     insert_quarantine,
     insert_rows,
@@ -25,17 +24,17 @@ from pipelines.loader import (
     record,
     supersede,
 )
-from pipelines.readers import LINE, read_source_file
-from pipelines.resolution import CommunityIndex, resolve_communities
+from pipelines.resolution import CommunityIndex
 from pipelines.source_config import SourceConfig, load_sources
-from pipelines.transform import drop_totals, resolve_header, to_canonical
-from pipelines.validation import RowFailure, validate, validate_fast
 from warehouse.clock import now_local
 from warehouse.connection import fetch_frame, fetch_one, writer
 from warehouse.contracts import Contract, load_contracts
 from warehouse.faults import crash_point
 from warehouse.schema import RAW_SCHEMA, ensure_raw_schema
 
+# files read and checked on worker threads while the one before them is written (each holds a
+# file's rows in memory: the bound keeps a 10m-scale ingest well under 4 GB)
+PREPARED_AHEAD = 2
 COMMIT_EVERY_ROWS = 1_000_000  # inside the private copy; publishing stays all-or-nothing
 IGNORED_NAMES = {"manifest.json", "README.md"}
 IGNORED_FOLDERS = {"truth"}
@@ -106,31 +105,9 @@ def find_files(
     return found, unmatched
 
 
-def sha256_of(path: Path) -> str:
-    """The file's SHA-256, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _describe(rule: str, column: str | None, value: str | None, personal: set[str]) -> str:
-    """A failure for the quarantine's reason; personal values are withheld (reasons are shown
-    on the data-quality page, to roles that may not see personal information)."""
-    if value is None:
-        shown = "empty"
-    elif column in personal:
-        shown = "<personal information withheld>"
-    else:
-        shown = repr(value)
-    return f"{rule} ({column}={shown})" if column else rule
-
-
 def _reference_frame(
     con: duckdb.DuckDBPyConnection, table: str, where: dict[str, str] | None = None
 ) -> pl.DataFrame:
-    """Rows of a reference dataset already in the warehouse (this run's loads included)."""
     params: dict[str, object] = dict(where or {})
     clauses = " and ".join(f"{column} = ${column}" for column in params) or "true"
     # table and column names come from the contracts, checked when the source config was parsed
@@ -146,25 +123,56 @@ def _no_reference(file: str, table: str, config: SourceConfig) -> FileRejected:
     )
 
 
-def _lookup_tables(
-    con: duckdb.DuckDBPyConnection, config: SourceConfig, file: str
-) -> dict[str, pl.DataFrame]:
-    tables: dict[str, pl.DataFrame] = {}
-    for name, lookup in config.lookups.items():
-        frame = _reference_frame(con, lookup.table, lookup.where)
-        if frame.is_empty():
-            raise _no_reference(file, lookup.table, config)
-        tables[name] = frame
-    return tables
+class ReferenceCache:
+    """Reference rows read from the warehouse once, until a load of their dataset changes them."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.frames: dict[tuple[str, tuple[tuple[str, str], ...]], pl.DataFrame] = {}
+        self.indexes: dict[str, CommunityIndex] = {}
+
+    def frame(self, table: str, where: dict[str, str] | None = None) -> pl.DataFrame:
+        """Rows of a reference dataset already in the warehouse (this run's loads included)."""
+        key = (table, tuple(sorted((where or {}).items())))
+        if key not in self.frames:
+            self.frames[key] = _reference_frame(self.con, table, where)
+        return self.frames[key]
+
+    def community_index(self) -> CommunityIndex:
+        """Every known name of every community."""
+        if "communities" not in self.indexes:
+            self.indexes["communities"] = CommunityIndex.from_frame(self.frame("communities"))
+        return self.indexes["communities"]
+
+    def changed(self, dataset: str) -> None:
+        """Forget what was read of a dataset a file has just been loaded into."""
+        self.frames = {key: frame for key, frame in self.frames.items() if key[0] != dataset}
+        if dataset == "communities":
+            self.indexes.clear()
+
+    def for_file(self, config: SourceConfig, contract: Contract, file: str) -> References:
+        """The lookup tables and community index a file maps through, or why there are none."""
+        try:
+            tables: dict[str, pl.DataFrame] = {}
+            for name, lookup in config.lookups.items():
+                frame = self.frame(lookup.table, lookup.where)
+                if frame.is_empty():
+                    raise _no_reference(file, lookup.table, config)
+                tables[name] = frame
+            index = None
+            if config.resolves_communities(contract):
+                index = self.community_index()
+                if len(index) == 0:
+                    raise _no_reference(file, "communities", config)
+        except FileRejected as rejection:
+            return References(rejection=rejection)
+        return References(tables, index)
 
 
-def _community_index(
-    con: duckdb.DuckDBPyConnection, config: SourceConfig, file: str
-) -> CommunityIndex:
-    index = CommunityIndex.from_frame(_reference_frame(con, "communities"))
-    if len(index) == 0:
-        raise _no_reference(file, "communities", config)
-    return index
+def reads_from(config: SourceConfig, contract: Contract) -> set[str]:
+    """The datasets a source's files map through (lookups, community names)."""
+    tables = {lookup.table for lookup in config.lookups.values()}
+    return tables | ({"communities"} if config.resolves_communities(contract) else set())
 
 
 def rejected_before(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> bool:
@@ -183,16 +191,24 @@ def rejected_before(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> boo
     return bool(row and row[0])
 
 
-def validate_rows(frame: pl.DataFrame, contract: Contract) -> list[RowFailure]:
-    """Row failures of a canonical batch, by the engine DUBAN_VALIDATION names (polars or gx)."""
-    engine = os.environ.get("DUBAN_VALIDATION", "polars")
-    return validate(frame, contract) if engine == "gx" else validate_fast(frame, contract)
+@dataclass
+class Started:
+    """A file whose outcome is begun and, unless already ingested, whose batch is being prepared."""
+
+    found: FoundFile
+    contract: Contract
+    outcome: FileOutcome
+    batch: Future[Batch] | None
 
 
-def process_file(
-    con: duckdb.DuckDBPyConnection, found: FoundFile, contract: Contract
-) -> FileOutcome:
-    """Ingest one file inside the open write connection; return its outcome."""
+def start_file(
+    con: duckdb.DuckDBPyConnection,
+    found: FoundFile,
+    contract: Contract,
+    refs: ReferenceCache,
+    pool: ThreadPoolExecutor,
+) -> Started:
+    """Hash the file; unless identical bytes were loaded before, prepare its batch on the pool."""
     path, config = found.path, found.source
     outcome = FileOutcome(
         source=config.name,
@@ -203,19 +219,30 @@ def process_file(
         period=config.period_of(path.name),
         started_at=now_local(),
     )
+    if already_ingested(con, outcome.sha256, outcome.source, outcome.period) is not None:
+        return Started(found, contract, outcome, None)
+    references = refs.for_file(config, contract, str(path))
+    batch = pool.submit(prepare, path, config, contract, references)
+    return Started(found, contract, outcome, batch)
+
+
+def finish_file(con: duckdb.DuckDBPyConnection, started: Started) -> FileOutcome:
+    """Load a started file's batch inside the open write connection; return its outcome."""
+    outcome, contract = started.outcome, started.contract
+    # checked again: an identical file earlier in this run may have been loaded since the start
     earlier = already_ingested(con, outcome.sha256, outcome.source, outcome.period)
     if earlier is not None:
+        if started.batch is not None:
+            started.batch.cancel()
+            started.batch.exception()  # wait for it: its memory is freed before the next file
         outcome.outcome = "unchanged"
         outcome.message = f"identical to a file already ingested ({earlier}); nothing to do"
         outcome.finished_at = now_local()
         return outcome
+    assert started.batch is not None  # only files ingested before have none
     load_id = next_load_id(con)
     try:
-        frame = read_source_file(path, config)
-        header = resolve_header(frame, config, str(path))
-        tables = _lookup_tables(con, config, str(path))
-        resolving = config.resolves_communities(contract)
-        index = _community_index(con, config, str(path)) if resolving else None
+        batch = started.batch.result()
     except FileRejected as rejection:
         outcome.outcome = "rejected"
         outcome.reject_kind = rejection.kind
@@ -224,44 +251,12 @@ def process_file(
         if not rejected_before(con, outcome):  # the same file, rejected the same way: one row
             record(con, outcome, load_id)
         return outcome
-
-    data_columns = [name for name in frame.columns if name != LINE]
-    frame = drop_totals(frame, config)
-    frame = frame.filter(~pl.all_horizontal(pl.col(data_columns).is_null()))
-    outcome.rows_read = frame.height
-    first_seen = frame.unique(subset=data_columns, keep="first", maintain_order=True)
-    outcome.rows_duplicate = frame.height - first_seen.height
-    frame = first_seen
-
-    canonical, type_failures = to_canonical(frame, config, contract, header, tables)
-    failures: dict[int, list[tuple[str, str | None, str | None]]] = defaultdict(list)
-    for failure in type_failures:
-        failures[failure.line].append((failure.rule_name, failure.column, failure.value))
-    if index is not None:
-        canonical = resolve_communities(canonical, index, config.communities.fuzzy_threshold)
-        unknown = canonical.filter(
-            pl.col("community").is_not_null() & pl.col("community_id").is_null()
-        )
-        for line, name in unknown.select(LINE, "community").iter_rows():
-            failures[line].append(("unknown_community", "community", name))
-    for row_failure in validate_rows(canonical, contract):
-        failures[row_failure.line].append((row_failure.rule, row_failure.column, row_failure.value))
-
-    quarantined: list[QuarantinedRow] = []
-    personal = {column.name for column in contract.columns if column.pii}
-    if failures:
-        raw_rows = frame.filter(pl.col(LINE).is_in(list(failures)))
-        for raw in raw_rows.iter_rows(named=True):
-            line = int(raw.pop(LINE))
-            problems = failures[line]
-            rule, column, value = problems[0]
-            reason = "; ".join(_describe(*problem, personal) for problem in problems)
-            quarantined.append(QuarantinedRow(line, rule, column, value, reason, raw))
-    good = canonical.filter(~pl.col(LINE).is_in(list(failures)))
-    insert_rows(con, contract, good, load_id, outcome)
-    insert_quarantine(con, quarantined, load_id, outcome)
-    outcome.rows_loaded = good.height
-    outcome.rows_quarantined = len(quarantined)
+    outcome.rows_read = batch.rows_read
+    outcome.rows_duplicate = batch.rows_duplicate
+    insert_rows(con, contract, batch.good, load_id, outcome)
+    insert_quarantine(con, batch.quarantined, load_id, outcome)
+    outcome.rows_loaded = batch.good.height
+    outcome.rows_quarantined = len(batch.quarantined)
     outcome.outcome = "loaded"
     replaced = supersede(con, contract, outcome, load_id)
     if replaced:
@@ -309,17 +304,34 @@ def ingest(
     files = load_order(files)
     report = IngestReport(unmatched=unmatched)
     show = sys.stderr.isatty() if progress is None else progress
-    with writer(warehouse) as con:
+    with writer(warehouse) as con, ThreadPoolExecutor(PREPARED_AHEAD) as pool:
         # few, large transactions: the published file changes only as a whole anyway (an error
         # or a kill discards the private copy), and small commits write each batch twice (to the
         # WAL at every commit, then at the checkpoint)
         con.execute("begin transaction")
         ensure_raw_schema(con)
         record_sources(con, sources)
+        refs = ReferenceCache(con)
         pending = 0
+        window: deque[Started] = deque()  # this file, and those prepared ahead of it
+        upcoming = 0
         for number, found in enumerate(tqdm(files, desc="ingest", unit="file", disable=not show)):
             crash_point(f"ingest:file-{number}")
-            outcome = process_file(con, found, contracts[found.source.dataset])
+            while upcoming < len(files) and len(window) <= PREPARED_AHEAD:
+                after = files[upcoming]
+                after_contract = contracts[after.source.dataset]
+                # a file is prepared while earlier ones are written unless it maps through data
+                # they may change
+                needs = reads_from(after.source, after_contract)
+                if any(earlier.found.source.dataset in needs for earlier in window):
+                    break
+                window.append(start_file(con, after, after_contract, refs, pool))
+                upcoming += 1
+            current = window.popleft()
+            assert current.found is found  # files are started and finished in order
+            outcome = finish_file(con, current)
+            if outcome.outcome == "loaded":
+                refs.changed(outcome.dataset)
             report.outcomes.append(outcome)
             pending += outcome.rows_read
             if pending >= COMMIT_EVERY_ROWS:  # bound the memory a transaction holds

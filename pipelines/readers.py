@@ -63,14 +63,10 @@ def _numbered(frame: pl.DataFrame, first_line: int) -> pl.DataFrame:
     return frame.with_row_index(LINE, offset=first_line).with_columns(pl.col(LINE).cast(pl.Int64))
 
 
-def read_csv(path: Path, encoding: str, header_line: int = 1) -> pl.DataFrame:
-    """A CSV file as text columns plus `__line`, the physical line of each row."""
-    data = path.read_bytes()
-    _empty(data, str(path))
-    utf8, _ = decode(data, encoding, str(path))
+def _parse_csv(data: bytes, header_line: int, file: str) -> pl.DataFrame:
     try:
-        frame = pl.read_csv(
-            utf8,
+        return pl.read_csv(
+            data,
             infer_schema=False,
             skip_rows=header_line - 1,
             truncate_ragged_lines=False,
@@ -78,8 +74,28 @@ def read_csv(path: Path, encoding: str, header_line: int = 1) -> pl.DataFrame:
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as error:
         first_line = str(error).strip().splitlines()[0]
-        raise FileRejected(str(path), f"not a readable CSV table ({first_line})", RESEND) from None
-    return _numbered(frame, header_line + 1)
+        raise FileRejected(file, f"not a readable CSV table ({first_line})", RESEND) from None
+
+
+def read_csv(path: Path, encoding: str, header_line: int = 1) -> pl.DataFrame:
+    """A CSV file as text columns plus `__line`, the physical line of each row."""
+    data = path.read_bytes()
+    _empty(data, str(path))
+    if header_line == 1 and encoding in {"utf-8", "utf-8-sig", "auto"}:
+        # the parser rejects invalid UTF-8 in every field, though not in the header (whose names
+        # it decodes with replacement characters): decoding the file in Python first would only
+        # repeat that check; a file the parser refuses, or whose names it had to repair, takes
+        # the path below, which finds the bad byte (or another encoding)
+        try:
+            frame = _parse_csv(data.removeprefix(BOM), header_line, str(path))
+        except FileRejected as rejection:
+            if "utf-8" not in rejection.problem:
+                raise
+        else:
+            if not any("\ufffd" in name for name in frame.columns):
+                return _numbered(frame, header_line + 1)
+    utf8, _ = decode(data, encoding, str(path))
+    return _numbered(_parse_csv(utf8, header_line, str(path)), header_line + 1)
 
 
 def read_xlsx(path: Path, sheet: str | int, header_line: int) -> pl.DataFrame:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 from rapidfuzz import fuzz, process
@@ -25,6 +25,8 @@ class CommunityIndex:
     """Every known name variant of every community, by its matching key."""
 
     ids_by_key: dict[str, str]
+    # names already resolved, by threshold: monthly files repeat the same names
+    resolved: dict[tuple[str, float], str | None] = field(default_factory=dict)
 
     @classmethod
     def from_frame(cls, communities: pl.DataFrame) -> CommunityIndex:
@@ -45,6 +47,11 @@ class CommunityIndex:
     def resolve(self, name: str, threshold: float) -> str | None:
         """The community a name refers to, or None when no alias fits and no single fuzzy match
         reaches the threshold (never a guess between two)."""
+        if (name, threshold) not in self.resolved:
+            self.resolved[name, threshold] = self._resolve(name, threshold)
+        return self.resolved[name, threshold]
+
+    def _resolve(self, name: str, threshold: float) -> str | None:
         key = name_key(name)
         found = self.ids_by_key.get(key)
         if found is not None:
@@ -65,11 +72,7 @@ def resolve_communities(
     """The frame with `community_id` filled from `community` (null where unresolved)."""
     names = frame.get_column("community").drop_nulls().unique().to_list()
     resolved = {name: index.resolve(name, threshold) for name in names}
-    mapping = pl.DataFrame(
-        {"community": list(resolved), "__community_id": list(resolved.values())},
-        schema={"community": pl.String, "__community_id": pl.String},
+    ids = pl.col("community").replace_strict(
+        list(resolved), list(resolved.values()), default=None, return_dtype=pl.String
     )
-    joined = frame.join(mapping, on="community", how="left", maintain_order="left")
-    return joined.with_columns(pl.col("__community_id").alias("community_id")).drop(
-        "__community_id"
-    )
+    return frame.with_columns(ids.alias("community_id"))

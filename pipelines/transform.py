@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import polars as pl
@@ -77,6 +78,9 @@ def drop_totals(frame: pl.DataFrame, config: SourceConfig) -> pl.DataFrame:
 # of these skips the (costly) normalisation, which gives the same result
 NFKC_STABLE = r"[^\x20-\x7e\u4e00-\u9fff]"
 UNTIDY_SPACE = r"\s\s|^\s|\s$|[^\S ]"
+# full-width ASCII forms and the ideographic space, which NFKC maps one by one to plain ASCII
+FULL_WIDTH = [chr(code) for code in range(0xFF01, 0xFF5F)] + ["\u3000"]
+HALF_WIDTH = [unicodedata.normalize("NFKC", char) for char in FULL_WIDTH]
 
 
 def clean_text(column: str) -> pl.Expr:
@@ -105,12 +109,23 @@ def _fix(series: pl.Series, pattern: str, fix: pl.Expr) -> pl.Series:
     return series.scatter(where, fixed)
 
 
+def _untidy(series: pl.Series) -> pl.Series:
+    name = series.name
+    # full-width forms replaced by their NFKC images first (a value's NFKC is unchanged by it:
+    # NFKC decomposes them into the same characters anyway); NFKC then only where that leaves a
+    # character it may change
+    series = _fix(series, NFKC_STABLE, pl.col(name).str.replace_many(FULL_WIDTH, HALF_WIDTH))
+    series = _fix(series, NFKC_STABLE, pl.col(name).str.normalize("NFKC"))
+    return _fix(series, UNTIDY_SPACE, pl.col(name).str.strip_chars().str.replace_all(r"\s+", " "))
+
+
 def clean_series(series: pl.Series) -> pl.Series:
     """`clean_text` on a Series, computed only where a value needs it (when/then would compute
     NFKC for every value): same result, several times faster on text that is mostly clean."""
-    name = series.name
-    series = _fix(series, NFKC_STABLE, pl.col(name).str.normalize("NFKC"))
-    series = _fix(series, UNTIDY_SPACE, pl.col(name).str.strip_chars().str.replace_all(r"\s+", " "))
+    needs = series.str.contains(f"{NFKC_STABLE}|{UNTIDY_SPACE}").fill_null(False)
+    if needs.any():
+        where = needs.arg_true()
+        series = series.scatter(where, _untidy(series.gather(where)))
     return series.set(series == "", None)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+GX_LOCK = threading.Lock()  # files are validated on worker threads; GX's context is not safe
 
 
 @dataclass(frozen=True)
@@ -121,11 +123,12 @@ def validate(frame: pl.DataFrame, contract: Contract) -> list[RowFailure]:
     import pandas as pd  # only the GX path needs pandas (an import of about a second)
 
     data: pd.DataFrame = frame.to_pandas()
-    batch = _batch_definition().get_batch(batch_parameters={"dataframe": data})
-    result = batch.validate(
-        compile_suite(contract),
-        result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0},
-    )
+    with GX_LOCK:  # one context and one batch definition per process: one batch at a time
+        batch = _batch_definition().get_batch(batch_parameters={"dataframe": data})
+        result = batch.validate(
+            compile_suite(contract),
+            result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0},
+        )
     lines = data[LINE].to_numpy()
     failures: list[RowFailure] = []
     for outcome in result.results:

@@ -217,7 +217,7 @@ def test_a_source_config_mapping_an_unknown_column_is_refused(tmp_path: Path) ->
 
 
 def test_quarantine_reasons_withhold_personal_values() -> None:
-    from pipelines.ingest import _describe
+    from pipelines.batch import describe as _describe
 
     personal = {"caller_phone", "caller_name"}
     assert _describe("type:caller_phone", "caller_phone", "13812345678", personal) == (

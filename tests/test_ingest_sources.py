@@ -76,6 +76,22 @@ def test_an_undecodable_file_is_rejected_naming_what_was_tried(tmp_path: Path) -
         read_csv(path, "auto")
 
 
+@pytest.mark.parametrize(
+    "content",
+    [b"a,b\n1,\xff2\n", b'a,b\n"1\n\xfe",2\n', b"a,\xffb\n1,2\n", b"a,b\n1,2\n3,4\xc3"],
+)
+def test_a_utf8_file_with_a_bad_byte_anywhere_is_rejected_naming_it(
+    tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    position = next(
+        i for i in range(len(content)) if content[i : i + 1] in (b"\xff", b"\xfe", b"\xc3")
+    )
+    with pytest.raises(FileRejected, match=rf"not valid utf-8 text \(byte {position}\)"):
+        read_csv(path, "utf-8")
+
+
 def test_jsonl_json_and_geojson_rows_keep_their_lines(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_text('{"a": "1", "b": 2}\n\n{"a": "3"}\n', encoding="utf-8")
     frame = read_jsonl(tmp_path / "a.jsonl", "auto")
@@ -128,6 +144,15 @@ def test_clean_series_is_clean_text_but_faster() -> None:
     expected = pl.DataFrame([series]).select(clean_text("x")).to_series()
     assert clean_series(series).to_list() == expected.to_list()
     assert expected.to_list()[:4] == ["AB12", "a b", "幸福里", "1"]
+
+
+def test_clean_series_matches_nfkc_on_every_character_and_its_full_width_neighbours() -> None:
+    chars = [chr(code) for code in range(0x10000) if not 0xD800 <= code <= 0xDFFF]
+    values = chars + [f"Ａ{c}ｂ" for c in chars] + [f"{c}\u3000，{c}" for c in chars]
+    values += ["ｶﾞ", "Ｅ\u0301", "Ｃ\u0327", "（注）。、“”", "ＡＢ\u3000 ①"]
+    series = pl.Series("x", values)
+    expected = pl.DataFrame([series]).select(clean_text("x")).to_series()
+    assert clean_series(series).to_list() == expected.to_list()
 
 
 COMMUNITIES = pl.DataFrame(
