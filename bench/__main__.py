@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("--scale", default="demo", help="generator scale for the slice benchmark")
     parser.add_argument("--generate-scales", default="1m,10m", help="scales to time generate at")
     parser.add_argument("--ingest-scale", default="10m", help="generator scale for the ingest one")
-    parser.add_argument("--build-scale", default="1m", help="generator scale for the build one")
+    parser.add_argument("--build-scale", default="10m", help="generator scale for the build one")
     parser.add_argument(
         "--build-source",
         type=Path,
@@ -64,7 +64,10 @@ def main() -> None:
             source = args.build_source
             if source is None and kept is not None and scales[-1] == args.build_scale:
                 source = kept
-            results.append(build_bench.run(args.runs, args.build_scale, source))
+            built = work / "built.duckdb" if args.build_scale == args.dashboard_scale else None
+            results.append(build_bench.run(args.runs, args.build_scale, source, keep=built))
+            if built is not None and args.dashboard_warehouse is None:
+                args.dashboard_warehouse = built  # the dashboard reads the build benchmark's
         if "dashboard" in wanted:
             results.append(
                 dashboard_bench.run(args.runs, args.dashboard_scale, args.dashboard_warehouse)
