@@ -53,32 +53,45 @@ def _by(dimension_sql: str) -> str:
 BY_SQL = {name: _by(sql) for name, sql in DIMENSIONS.items()}
 
 CHAINS_SQL = f"""
-    with tickets as (select * from complaint_tickets),
-    repeats as (
+    with repeats as (
         select
             original_complaint_id,
             count(*) as count_repeats,
             min(received_at) as first_repeat_at,
             max(received_at) as last_repeat_at
-        from tickets
+        from complaint_tickets
         where is_repeat and {TICKETS}
         group by original_complaint_id
     ),
+    -- the chains shown, before any join: the order needs only the repeats
+    shown as (
+        select * from repeats
+        order by count_repeats desc, last_repeat_at desc, original_complaint_id
+        limit 5000
+    ),
     originals as (
         select
-            repeats.*,
+            shown.*,
             tickets.received_at as original_received_at,
             tickets.community_id,
             tickets.problem_type,
             tickets.handling_department
-        from repeats
-        join tickets on tickets.complaint_id = repeats.original_complaint_id
+        from shown
+        join (
+            -- an original precedes its repeats; its id lies in the shown ids' range
+            select complaint_id, received_at, community_id, problem_type, handling_department
+            from complaint_tickets
+            where received_on <= $date_to
+                and complaint_id between (select min(original_complaint_id) from shown)
+                and (select max(original_complaint_id) from shown)
+        ) as tickets on tickets.complaint_id = shown.original_complaint_id
     ),
     cases as (
         select case_id, community_id, problem_type, completed_at, responsible_unit,
             satisfaction_pct, status
         from rectification_cases
         where completed_at is not null
+            and completed_at <= (select max(first_repeat_at) from shown)
     ),
     linked as (
         select
@@ -111,8 +124,7 @@ CHAINS_SQL = f"""
     from linked
     left join stg_reference__communities as communities
         on communities.community_id = linked.community_id
-    order by count_repeats desc, last_repeat_at desc
-    limit 5000
+    order by count_repeats desc, last_repeat_at desc, original_complaint_id
 """  # noqa: S608
 
 CHAIN_IDS_SQL = """

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 
 from dashboard.queries import WarehouseVersion, has, run, try_analysis
 from warehouse.metrics import Period
+from warehouse.settings import load_settings
 
 COMPLIANCE_SQL = """
     select
@@ -38,9 +41,34 @@ def compliance(version: WarehouseVersion, params: dict[str, object]) -> pl.DataF
     return run(version, COMPLIANCE_SQL, params)
 
 
+def street_scores(version: WarehouseVersion, period: Period) -> pl.DataFrame | None:
+    """Every community's weighted evaluation score and street-wide rank for the period's dates
+    (warehouse.scores, cached per date range: a community filter does not recompute it)."""
+    street = replace(period, community=None, department=None)
+    return try_analysis(version, "warehouse.scores", "evaluation_scores", street)
+
+
 def evaluation_scores(version: WarehouseVersion, period: Period) -> pl.DataFrame | None:
-    """The weighted evaluation score per community (warehouse.scores); None until available."""
-    return try_analysis(version, "warehouse.scores", "evaluation_scores", period)
+    """The weighted evaluation scores shown: the period's community (with its rank in the
+    street) or all of them; None until available."""
+    scores = street_scores(version, period)
+    if scores is None or period.community is None or "community_id" not in scores.columns:
+        return scores
+    return scores.filter(pl.col("community_id") == period.community)
+
+
+def red_black(
+    version: WarehouseVersion, period: Period
+) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """(red, black): the street's best and worst rankable communities for the period's dates,
+    as `warehouse.scores.red_black_list` draws them, from the cached street-wide scores."""
+    scores = street_scores(version, period)
+    if scores is None or "is_rankable" not in scores.columns:
+        return None
+    size = load_settings().ranking.list_size
+    rankable = scores.filter(pl.col("is_rankable"))
+    red = rankable.head(size)
+    return red, rankable.slice(len(red)).reverse().head(size)
 
 
 def catalogue(version: WarehouseVersion) -> pl.DataFrame:

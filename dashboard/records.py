@@ -1,4 +1,8 @@
-"""Record tables: every row through `warehouse.access` (scoped, masked, audited), never cached.
+"""Record tables: every row through `warehouse.access` (scoped, masked in SQL, audited per view).
+
+The access layer keeps the masked frames it read for a short while (`RECORD_TTL`), keyed by the
+warehouse version, the viewer's role and departments, and every bound filter; each view is still
+checked and audited, and reveals are never kept.
 
 A `RecordView` names the dataset, the filters and, for lists computed elsewhere (overdue cases,
 repeat chains), a frame of non-personal columns keyed by record id that is joined onto the rows the
@@ -20,9 +24,11 @@ from dashboard import auth, queries
 from dashboard.components import table
 from dashboard.text import t
 from warehouse import access
-from warehouse.access import AccessError, RecordFilters, Reveal, Viewer
+from warehouse.access import AccessError, RecordCache, RecordFilters, Reveal, Viewer
 from warehouse.audit import AuditStore
 
+RECORD_TTL = 120  # seconds a masked record frame is served again (audited each time)
+RECORD_ENTRIES = 256
 KEYS = {"tickets": "complaint_id", "visits": "visit_id", "cases": "case_round_id"}
 FETCH: dict[str, Callable[..., pl.DataFrame]] = {
     "tickets": access.tickets,
@@ -72,6 +78,16 @@ def scoped_filters(view: RecordView) -> RecordFilters:
     return RecordFilters(record_ids=wanted or ("",), limit=max(len(wanted), 1))
 
 
+@st.cache_resource(max_entries=2)
+def _record_cache(version: queries.WarehouseVersion) -> RecordCache:
+    return RecordCache(ttl=RECORD_TTL, max_entries=RECORD_ENTRIES)
+
+
+def record_cache(version: queries.WarehouseVersion) -> tuple[RecordCache, str]:
+    """The shared record cache for a warehouse version, and the version's key for it."""
+    return _record_cache(version), f"{version.path}:{version.stamp}"
+
+
 def fetch(
     con: duckdb.DuckDBPyConnection,
     viewer: Viewer,
@@ -80,21 +96,25 @@ def fetch(
     *,
     reveal: Reveal | None = None,
     action: str = "view",
+    cache: tuple[RecordCache, str] | None = None,
 ) -> pl.DataFrame:
     """The view's rows as this viewer may see them; raises the access layer's refusals."""
+    kept, version = cache if cache is not None else (None, None)
     rows = FETCH[view.dataset](
         con, viewer, scoped_filters(view), audit=store, page=view.page, reveal=reveal,
-        action=action,
+        action=action, cache=kept, version=version,
     )  # fmt: skip
     return compose(view, rows)
 
 
 def export(
     connection: duckdb.DuckDBPyConnection, viewer: Viewer, view: RecordView, store: AuditStore,
-    reveal: Reveal | None,
+    reveal: Reveal | None, cache: tuple[RecordCache, str] | None = None,
 ) -> pl.DataFrame:  # fmt: skip
-    """The download's rows: fetched again on click, audited as an export."""
-    return fetch(connection.cursor(), viewer, view, store, reveal=reveal, action="export")
+    """The download's rows: read again on click (or from the cache), audited as an export."""
+    return fetch(
+        connection.cursor(), viewer, view, store, reveal=reveal, action="export", cache=cache
+    )
 
 
 def refusal(error: AccessError) -> None:
@@ -145,14 +165,15 @@ def show(view: RecordView) -> pl.DataFrame | None:
     reveal = st.session_state.get(_reveal_key(view)) if viewer.can_reveal else None
     reveal = reveal if isinstance(reveal, Reveal) else None
     connection = queries.connection(version)
+    cache = record_cache(version)
     try:
-        rows = fetch(connection.cursor(), viewer, view, store, reveal=reveal)
+        rows = fetch(connection.cursor(), viewer, view, store, reveal=reveal, cache=cache)
     except AccessError as error:
         refusal(error)
         return None
     table(
         rows, view.key, version, view.source,
-        export=partial(export, connection, viewer, view, store, reveal),
+        export=partial(export, connection, viewer, view, store, reveal, cache),
     )  # fmt: skip
     if viewer.can_reveal and not rows.is_empty():
         key = KEYS[view.dataset] if view.extra is None else (view.on or KEYS[view.dataset])

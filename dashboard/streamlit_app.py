@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from dashboard import auth, queries
+from dashboard import auth, queries, warmup
 from dashboard.filters import language_switch, shared_filters
 from dashboard.registry import PAGES, PageSpec
 from dashboard.text import t
 from warehouse.access import DEPARTMENT, aggregate_allowed
-from warehouse.clock import now_local
 
 LOG = logging.getLogger("duban.dashboard")
-AS_OF_STEP_MINUTES = 10  # figures are as of the last 10-minute mark, so reruns share the cache
-
-
-def as_of_now() -> datetime:
-    """Now, rounded down to the last AS_OF_STEP_MINUTES mark."""
-    now = now_local()
-    return now.replace(minute=now.minute - now.minute % AS_OF_STEP_MINUTES, second=0)
 
 
 def _filters(language: str, departments: tuple[str, ...]) -> None:
@@ -31,7 +22,7 @@ def _filters(language: str, departments: tuple[str, ...]) -> None:
     if version is None:
         st.info(t("empty.no_warehouse"))
         st.stop()
-    as_of = as_of_now()
+    as_of = warmup.as_of_now()
     try:
         default_from, default_to = queries.default_dates(version, as_of)
         options = queries.options(version)
@@ -64,6 +55,9 @@ def main() -> None:
     st.set_page_config(page_title="督办 Duban", page_icon=":material/fact_check:", layout="wide")
     language = language_switch()
     st.title(t("app.title"))
+    version = queries.current_version()
+    if version is not None and auth.VIEWER_KEY not in st.session_state:
+        warmup.start(version)  # the default overview's figures, while the viewer signs in
     viewer = auth.require_viewer(_hold_requested_page)  # the sign-in, and a stop, until signed in
     if aggregate_allowed(viewer):
         own = viewer.departments if viewer.role == DEPARTMENT else ()

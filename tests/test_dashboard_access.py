@@ -178,6 +178,23 @@ def test_record_rows_follow_the_role(env: None, user: str, tickets: list[str]) -
         assert all("****" in phone for phone in phones)
 
 
+def test_a_rerun_serves_cached_records_masked_scoped_and_audited_again(
+    env: None, audit_file: Path
+) -> None:
+    for user, tickets in (("t-leader", ["T1", "T2", "T3", "T4"]), ("t-minzheng", ["T2"])):
+        at = open_as(user, "hotspots.py", community="C01")
+        views = AuditStore(audit_file).read(user=user, action="view").height
+        at.run()  # the same view again: the records come from the cache
+        assert column(at, "工单编号") == tickets
+        names = column(at, "来电人")
+        assert names and all(name.endswith("*") for name in names)
+        for value in PLANTED:
+            assert value not in rendered(at), value
+        again = AuditStore(audit_file).read(user=user, action="view")
+        assert views >= 1 and again.height == 2 * views  # audited per view, not per cache miss
+        assert again.get_column("page").to_list()[0] == "hotspots"
+
+
 def test_a_department_user_has_its_department_locked(env: None) -> None:
     at = open_as("t-chengguan", "departments.py")
     department = at.selectbox(key="filter_department")

@@ -14,13 +14,21 @@ no department sees nothing):
 Row scoping and masking happen in SQL: identifiers come from this module's constants, every value
 (filters, the viewer's departments, revealed ids) is a bound parameter. Every call that returns
 rows, and every refusal, is written to the audit store before the rows are returned.
+
+A caller may pass a `RecordCache` and the data version: the masked rows the SQL returned are then
+kept for a short while, keyed by the version, the dataset, the viewer's role and departments, the
+query and every bound value, and served again to a call with the same key. Cached or not, every
+call is checked and audited; reveals are never cached.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping, Sequence
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -389,6 +397,56 @@ def _params(viewer: Viewer, filters: RecordFilters, reveal: Reveal | None) -> di
     }
 
 
+class RecordCache:
+    """Masked record frames already read, by everything that decides them; bounded and short-lived
+    (`ttl` seconds, the `max_entries` most recently used). Shared by threads."""
+
+    def __init__(self, ttl: float = 120.0, max_entries: int = 256) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[float, pl.DataFrame]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> pl.DataFrame | None:
+        """The frame kept under `key`, or None when there is none or it is too old."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            if time.monotonic() - found[0] > self.ttl:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key: Hashable, frame: pl.DataFrame) -> None:
+        """Keep `frame` under `key`, dropping the least recently used beyond max_entries."""
+        with self._lock:
+            self._entries[key] = (time.monotonic(), frame)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+def _frozen(value: object) -> Hashable:
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value  # dates, text, numbers, booleans, None
+
+
+def cache_key(
+    version: str, dataset: str, viewer: Viewer, sql: str, params: Mapping[str, object]
+) -> Hashable:
+    """Everything that decides a record frame: the data version, the dataset, the viewer's role
+    and departments (scope and masking), the query and every bound value."""
+    bound = tuple(sorted((name, _frozen(value)) for name, value in params.items()))
+    return (version, dataset, viewer.role, viewer.departments, sql, bound)
+
+
 def _event(
     viewer: Viewer, action: str, page: str, dataset: str, filters: dict[str, object],
     ids: Sequence[str] = (), reason: str | None = None,
@@ -408,6 +466,8 @@ def _records(
     page: str,
     reveal: Reveal | None,
     action: str,
+    cache: RecordCache | None = None,
+    version: str | None = None,
 ) -> pl.DataFrame:
     page = str(page)[:MAX_TEXT]
     try:
@@ -425,7 +485,13 @@ def _records(
     sql = record_sql(dataset, reveal is not None)
     named = set(re.findall(r"\$([a-z_]+)", sql))
     params = {k: v for k, v in _params(viewer, filters, reveal).items() if k in named}
-    frame = fetch_frame(con, sql, params)
+    cacheable = cache is not None and version is not None and reveal is None
+    key = cache_key(version or "", dataset.name, viewer, sql, params) if cacheable else None
+    frame = cache.get(key) if cache is not None and key is not None else None
+    if frame is None:
+        frame = fetch_frame(con, sql, params)
+        if cache is not None and key is not None:
+            cache.put(key, frame)
     ids = [str(v) for v in frame.get_column(dataset.key.split(".")[-1]).to_list()]
     audit.append(_event(viewer, action, page, dataset.name, filters.as_audit(), ids))
     if reveal is not None:
@@ -446,14 +512,17 @@ def tickets(
     page: str,
     reveal: Reveal | None = None,
     action: str = "view",
+    cache: RecordCache | None = None,
+    version: str | None = None,
 ) -> pl.DataFrame:
     """Complaint tickets the viewer may see, personal information masked unless revealed.
 
     Columns: TICKETS.columns (caller_name, caller_phone, address and description masked).
     Raises RecordsDenied for the joint meeting, AccessDenied for anyone else without the right,
     InvalidRequest for a filter or reveal that cannot be run. Audited (view/export, reveal).
+    With `cache` and `version`, unrevealed rows are kept and served again (still audited).
     """
-    return _records(con, TICKETS, viewer, filters, audit, page, reveal, action)
+    return _records(con, TICKETS, viewer, filters, audit, page, reveal, action, cache, version)
 
 
 def visits(
@@ -465,9 +534,11 @@ def visits(
     page: str,
     reveal: Reveal | None = None,
     action: str = "view",
+    cache: RecordCache | None = None,
+    version: str | None = None,
 ) -> pl.DataFrame:
     """Inspection visits the viewer may see (department users: visits it took part in)."""
-    return _records(con, VISITS, viewer, filters, audit, page, reveal, action)
+    return _records(con, VISITS, viewer, filters, audit, page, reveal, action, cache, version)
 
 
 def cases(
@@ -479,9 +550,11 @@ def cases(
     page: str,
     reveal: Reveal | None = None,
     action: str = "view",
+    cache: RecordCache | None = None,
+    version: str | None = None,
 ) -> pl.DataFrame:
     """Rectification case rounds the viewer may see (department users: its own), masked."""
-    return _records(con, CASES, viewer, filters, audit, page, reveal, action)
+    return _records(con, CASES, viewer, filters, audit, page, reveal, action, cache, version)
 
 
 FORMULA_START = r"^[=+\-@\t\r]"

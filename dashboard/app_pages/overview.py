@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, filters, queries
 from dashboard.components import chart, format_value, kpi_tile, page_header, source_caption, table
+from dashboard.queries_indicators import red_black
 from dashboard.queries_overview import kpi_series, previous_period
 from dashboard.scoring import SCORE_CAP, overall_index, status
 from dashboard.text import t
@@ -100,7 +101,7 @@ else:
     chart(figure, version, "complaints_monthly, inspections_monthly, rectification_cases", "trend")
 
 st.subheader(t("overview.red_black"))
-lists = queries.try_analysis(version, "warehouse.scores", "red_black_list", period)
+lists = red_black(version, period)  # the street's ranking: a community filter does not narrow it
 if lists is not None:
     top, bottom = lists
     st.caption(t("overview.red_black_caption"))
