@@ -155,9 +155,6 @@ def build(
     fact rows came since (see warehouse/incremental.py); `full` forces a full rebuild.
     """
     ensure_raw_schema(con)
-    # no model relies on the physical order of a table's rows (every reader orders what it shows);
-    # not keeping it lets DuckDB write a big table from all threads at once (about 2x at 10m)
-    con.execute("set preserve_insertion_order = false")
     settings = settings or load_settings()
     write_settings_table(con, settings)
     write_calendar_table(con, settings)
