@@ -14,18 +14,26 @@ addresses as (
     select * from stg_reference__addresses
 ),
 
--- callers repeat the same few address texts: resolve each distinct text once
-texts as (
-    select distinct address_text
+-- callers repeat the same addresses: normalise (as stg_hotline__complaints.address_text does) and
+-- resolve each distinct address once, then join the tickets to the few resolved rows
+addresses_called as (
+    select distinct address
     from complaints
-    where address_text is not null
+    where address is not null
+),
+
+texts as (
+    select address, nullif(trim(regexp_replace(address, '\s+', ' ', 'g')), '') as address_text
+    from addresses_called
 ),
 
 local as (
     select
+        address,
         address_text,
         regexp_replace(address_text, '^.*街道', '') as local_text
     from texts
+    where address_text is not null
 ),
 
 parsed as materialized (
@@ -40,16 +48,17 @@ parsed as materialized (
 -- an address with no building and unit ("文堤公寓门口") still names its community by its start
 named_by_prefix as (
     select
-        parsed.address_text,
+        parsed.address,
         arg_max(community_names.community_id, length(community_names.name)) as community_id
     from parsed
     join community_names on starts_with(parsed.local_text, community_names.name)
     where parsed.parts.place = ''
-    group by parsed.address_text
+    group by parsed.address
 ),
 
 resolved_texts as (
     select
+        parsed.address,
         parsed.address_text,
         addresses.address_id,
         addresses.grid_id,
@@ -63,12 +72,12 @@ resolved_texts as (
         and addresses.building = parsed.parts.building
         and addresses.unit = parsed.parts.unit
     left join named_by_prefix
-        on named_by_prefix.address_text = parsed.address_text
+        on named_by_prefix.address = parsed.address
 ),
 
 keyed as (
     select
-        complaints.* exclude (community_id),
+        complaints.* exclude (community_id) replace (resolved_texts.address_text as address_text),
         resolved_texts.address_id,
         resolved_texts.grid_id,
         coalesce(
@@ -78,10 +87,10 @@ keyed as (
             resolved_texts.prefix_community_id
         ) as community_id,
         resolved_texts.address_id is not null as is_address_resolved,
-        coalesce(resolved_texts.address_id, complaints.address_text) as location_key
+        coalesce(resolved_texts.address_id, resolved_texts.address_text) as location_key
     from complaints
     left join resolved_texts
-        on resolved_texts.address_text = complaints.address_text
+        on resolved_texts.address = complaints.address
 )
 
 select * from keyed
