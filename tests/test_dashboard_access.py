@@ -361,7 +361,8 @@ def test_hostile_url_parameters_change_nothing(env: None, user: str, file: str) 
     assert "<script>" not in rendered(hostile)
 
 
-def test_the_access_layer_functions_are_not_cached() -> None:
+def test_records_go_through_the_access_layer_not_streamlit_caches() -> None:
+    # the access layer keeps masked frames itself and audits every view: no Streamlit cache here
     source = Path(records.__file__).read_text(encoding="utf-8")
     assert "cache_data" not in source
     assert access.tickets is records.FETCH["tickets"]
