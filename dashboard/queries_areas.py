@@ -66,35 +66,6 @@ monthly as (
 """
 PTYPE_HOTSPOTS_SQL = PTYPE_MONTHLY + _CURRENT + analysis.HOTSPOTS_SQL.split(_CURRENT, 1)[1]
 
-# the category mix of one area, or of the whole street (every community summed), in one query
-MIX_SQL = """
-with
-
-rows as (
-    select unnest(category_mix, recursive := true)
-    from hotspots_monthly
-    where level = $level and ($area_id::varchar is null or area_id = $area_id)
-        and month_on between $first and $last
-        and ($community::varchar is null or community_id = $community)
-),
-
-mix as (
-    select
-        category_l1,
-        problem_type,
-        sum(count_complaints)::bigint as count_complaints,
-        sum(count_failed_items)::bigint as count_failed_items,
-        sum(count_complaints + count_failed_items)::bigint as count_problems
-    from rows
-    where $ptype::varchar is null or problem_type = $ptype
-    group by all
-)
-
-select *, count_problems / sum(count_problems) over () as share_problems
-from mix
-order by count_problems desc, category_l1 nulls last, problem_type nulls last
-"""
-
 
 def _months(period: Period) -> dict[str, Any]:
     first, last, previous_first, previous_last = analysis.months(period)
@@ -129,11 +100,8 @@ def category_mix(
     problem_type: str | None = None,
 ) -> pl.DataFrame:
     """Problems by problem type in one area, or in the whole street (its communities summed)."""
-    params = {
-        **_months(period), "level": level if area else "community", "area_id": area,
-        "community": period.community, "ptype": problem_type,
-    }  # fmt: skip
-    return run(version, MIX_SQL, params)
+    params = analysis.category_mix_params(period, level, area, problem_type)
+    return run(version, analysis.CATEGORY_MIX_SQL, params)
 
 
 def grid_shapes(version: WarehouseVersion, params: dict[str, Any]) -> pl.DataFrame:

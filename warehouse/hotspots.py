@@ -151,13 +151,16 @@ def hotspots(
     )
 
 
+# one area's mix, or the whole street's (every community summed) when the area is null
 CATEGORY_MIX_SQL = """
 with
 
 rows as (
     select unnest(category_mix, recursive := true)
     from hotspots_monthly
-    where level = $level and area_id = $area_id and month_on between $first and $last
+    where level = $level and ($area_id::varchar is null or area_id = $area_id)
+        and month_on between $first and $last
+        and ($community::varchar is null or community_id = $community)
 ),
 
 mix as (
@@ -168,6 +171,7 @@ mix as (
         sum(count_failed_items)::bigint as count_failed_items,
         sum(count_complaints + count_failed_items)::bigint as count_problems
     from rows
+    where $ptype::varchar is null or problem_type = $ptype
     group by all
 ),
 
@@ -182,14 +186,27 @@ order by count_problems desc, category_l1 nulls last, problem_type nulls last
 
 
 def category_mix(
-    con: duckdb.DuckDBPyConnection, period: Period, level: str, area_id: str
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    level: str,
+    area_id: str | None,
+    problem_type: str | None = None,
 ) -> pl.DataFrame:
-    """One area's problems by category: category_l1, problem_type, count_complaints,
+    """One area's problems by category (the street's, its communities summed, when `area_id` is
+    None), of one problem type when given: category_l1, problem_type, count_complaints,
     count_failed_items, count_problems, share_problems; most problems first."""
+    return fetch_frame(
+        con, CATEGORY_MIX_SQL, category_mix_params(period, level, area_id, problem_type)
+    )
+
+
+def category_mix_params(
+    period: Period, level: str, area_id: str | None, problem_type: str | None
+) -> dict[str, object]:
+    """The bound values of CATEGORY_MIX_SQL (the street's mix sums its communities)."""
     _check_level(level)
     first, last, _, _ = months(period)
-    return fetch_frame(
-        con,
-        CATEGORY_MIX_SQL,
-        {"level": level, "area_id": area_id, "first": first, "last": last},
-    )
+    return {
+        "level": level if area_id else "community", "area_id": area_id, "first": first,
+        "last": last, "community": period.community, "ptype": problem_type,
+    }  # fmt: skip
