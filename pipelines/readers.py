@@ -175,22 +175,31 @@ def read_jsonl(path: Path, encoding: str, expected: tuple[str, ...] = ()) -> pl.
     return _records(records, str(path), expected)
 
 
-def read_json_array(path: Path, encoding: str) -> pl.DataFrame:
-    """A JSON array of objects; each row's line is where its object starts."""
+def _load_json(path: Path, encoding: str) -> tuple[str, object]:
+    """A JSON file's decoded text and its parsed value; rejected when empty or not JSON."""
     data = path.read_bytes()
     _empty(data, str(path))
     text = decode(data, encoding, str(path))[0].decode("utf-8")
     try:
-        parsed = json.loads(text)
+        return text, json.loads(text)
     except json.JSONDecodeError as error:
         raise FileRejected(
             str(path), f"not valid JSON (line {error.lineno}: {error.msg})", RESEND
         ) from None
+
+
+def read_json_array(path: Path, encoding: str) -> pl.DataFrame:
+    """A JSON array of objects; each row's line is where its object starts."""
+    text, parsed = _load_json(path, encoding)
     if not isinstance(parsed, list):
         raise FileRejected(str(path), "not a JSON array of records", RESEND, "not_a_table")
     starts = [m.start() for m in re.finditer(r"(?m)^\s*\{", text)]
     if len(starts) == len(parsed):
-        lines = [text.count("\n", 0, s) + 1 for s in starts]
+        lines, line, counted = [], 1, 0
+        for start in starts:  # count newlines once through the text, not from its start each time
+            line += text.count("\n", counted, start)
+            counted = start
+            lines.append(line)
     else:
         lines = list(range(2, len(parsed) + 2))
     return _records(list(zip(lines, parsed, strict=True)), str(path))
@@ -198,15 +207,7 @@ def read_json_array(path: Path, encoding: str) -> pl.DataFrame:
 
 def read_geojson(path: Path, encoding: str) -> pl.DataFrame:
     """A GeoJSON FeatureCollection: each feature's properties plus `geometry` as JSON text."""
-    data = path.read_bytes()
-    _empty(data, str(path))
-    text = decode(data, encoding, str(path))[0].decode("utf-8")
-    try:
-        parsed = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise FileRejected(
-            str(path), f"not valid JSON (line {error.lineno}: {error.msg})", RESEND
-        ) from None
+    _, parsed = _load_json(path, encoding)
     features = parsed.get("features") if isinstance(parsed, dict) else None
     if not isinstance(features, list):
         raise FileRejected(
