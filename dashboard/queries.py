@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,6 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard import problem_type as typed
 from warehouse.connection import connect_readonly, fetch_frame
 from warehouse.metrics import KpiValue, Period, compute, default_period
 from warehouse.paths import warehouse_path
@@ -98,9 +97,7 @@ def kpis(
     version: WarehouseVersion, period: Period, problem_type: str | None = None
 ) -> dict[str, KpiValue]:
     """Every KPI for the period (and its community/department filters, and problem type)."""
-    if problem_type is None:
-        return compute(cursor(version), period)
-    return typed.compute(cursor(version), period, problem_type)
+    return compute(cursor(version), replace(period, problem_type=problem_type))
 
 
 OPTIONS_SQL = {

@@ -7,8 +7,7 @@ from dataclasses import replace
 
 import polars as pl
 
-from dashboard import problem_type as typed
-from dashboard.queries import WarehouseVersion, run, try_analysis
+from dashboard.queries import WarehouseVersion, try_analysis
 from warehouse.metrics import Period
 from warehouse.settings import load_settings
 
@@ -23,10 +22,8 @@ def scorecard(
 ) -> pl.DataFrame | None:
     """Every department's scorecard (warehouse.scorecards), of one problem type when given;
     None until it can be computed."""
-    everyone = replace(period, department=None)
-    if problem_type is None:
-        return try_analysis(version, "warehouse.scorecards", "department_scorecard", everyone)
-    return run(version, typed.SCORECARD_SQL, typed.scorecard_params(everyone, problem_type))
+    everyone = replace(period, department=None, problem_type=problem_type)
+    return try_analysis(version, "warehouse.scorecards", "department_scorecard", everyone)
 
 
 def agenda(version: WarehouseVersion, period: Period) -> dict[str, pl.DataFrame] | None:

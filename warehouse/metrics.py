@@ -19,6 +19,9 @@ VISIT_DEPARTMENT = (
     "($department::varchar is null or list_contains(departments_involved, $department))"
 )
 CASE_DEPARTMENT = "($department::varchar is null or responsible_department = $department)"
+# complaints and cases have a problem type; a visit has one only when it failed, so the inspection
+# KPIs (counted by subject) are not narrowed by it
+PROBLEM_TYPE = "($problem_type::varchar is null or problem_type = $problem_type)"
 
 
 @dataclass(frozen=True)
@@ -26,10 +29,11 @@ class KpiSpec:
     """A KPI: its unit, how its value follows from the parts, and the SQL giving the parts.
 
     The SQL reads one mart and takes the bound parameters $date_from, $date_to, $as_of,
-    $community and $department; it returns (numerator, denominator). `daily_sql`, when given,
-    returns the same from the street-wide daily aggregates (no filters); `compute` uses it when
-    there is no filter and `as_of` is after everything the tickets record. `kind` says how the value
-    follows: `ratio` numerator / denominator, `mean` the same, `median` the numerator itself.
+    $community and $department (complaints and cases also $problem_type); it returns
+    (numerator, denominator). `daily_sql`, when given, returns the same from the street-wide
+    daily aggregates (no filters); `compute` uses it when there is no filter and `as_of` is after
+    everything the tickets record. `kind` says how the value follows: `ratio` numerator /
+    denominator, `mean` the same, `median` the numerator itself.
     """
 
     name: str
@@ -50,9 +54,10 @@ class Period:
     as_of: datetime
     community: str | None = None
     department: str | None = None
+    problem_type: str | None = None  # bound only where a query names $problem_type
 
     def params(self) -> dict[str, Any]:
-        """The period and filters as bound SQL parameters."""
+        """The period and its community/department filters as bound SQL parameters."""
         return {
             "date_from": self.date_from,
             "date_to": self.date_to,
@@ -60,6 +65,13 @@ class Period:
             "community": self.community,
             "department": self.department,
         }
+
+    def params_for(self, sql: str) -> dict[str, Any]:
+        """`params()`, plus the problem type when `sql` filters on it."""
+        params = self.params()
+        if "$problem_type" in sql:
+            params["problem_type"] = self.problem_type
+        return params
 
 
 @dataclass(frozen=True)
@@ -93,7 +105,7 @@ class KpiValue:
 
 # The SQL below is composed from this module's constants only; every value is a bound parameter.
 def _complaints(measure: str, where: str) -> str:
-    filters = f"{where} and {COMMUNITY} and {COMPLAINT_DEPARTMENT}"
+    filters = f"{where} and {COMMUNITY} and {COMPLAINT_DEPARTMENT} and {PROBLEM_TYPE}"
     return f"select {measure} from complaint_tickets where {filters}"  # noqa: S608
 
 
@@ -102,7 +114,7 @@ def _visits(measure: str) -> str:
 
 
 def _cases(measure: str, where: str) -> str:
-    filters = f"{where} and {COMMUNITY} and {CASE_DEPARTMENT}"
+    filters = f"{where} and {COMMUNITY} and {CASE_DEPARTMENT} and {PROBLEM_TYPE}"
     return f"select {measure} from rectification_cases where {filters}"  # noqa: S608
 
 
@@ -328,7 +340,7 @@ def baseline_period(con: duckdb.DuckDBPyConnection, period: Period, settings: Se
 def can_use_daily(con: duckdb.DuckDBPyConnection, period: Period) -> bool:
     """Whether the street-wide daily aggregates give this period's figures: no filter, and no
     ticket records anything after `as_of` (so every "had it happened by then" check is true)."""
-    if period.community is not None or period.department is not None:
+    if any(f is not None for f in (period.community, period.department, period.problem_type)):
         return False
     try:
         row = fetch_one(
@@ -349,7 +361,7 @@ def _parts(
         dates: dict[str, object] = {"date_from": period.date_from, "date_to": period.date_to}
         row = fetch_one(con, spec.daily_sql, dates)
     else:
-        row = fetch_one(con, spec.sql, period.params())
+        row = fetch_one(con, spec.sql, period.params_for(spec.sql))
     if row is None or row[1] is None:
         return 0.0, 0.0
     numerator = float(row[0]) if row[0] is not None else 0.0  # type: ignore[arg-type]
@@ -407,7 +419,11 @@ def kpi_document(period: Period, values: dict[str, KpiValue]) -> dict[str, Any]:
         },
         "kpis": {name: value.as_json() for name, value in values.items()},
     }
-    filters = {"community": period.community, "department": period.department}
+    filters = {
+        "community": period.community,
+        "department": period.department,
+        "problem_type": period.problem_type,
+    }
     if any(filters.values()):
         document["filters"] = {key: value for key, value in filters.items() if value}
     return document

@@ -32,17 +32,20 @@ visits as (
     where inspected_on between $date_from and $date_to
         and inspected_on <= cast($as_of as date)
         and ($community::varchar is null or community_id = $community)
+        and ($problem_type::varchar is null or problem_type = $problem_type)
 ),
 
 tickets as (
     select * from complaint_tickets
     where ($community::varchar is null or community_id = $community)
+        and ($problem_type::varchar is null or problem_type = $problem_type)
         and handling_department is not null
 ),
 
 cases as (
     select * from rectification_cases
     where ($community::varchar is null or community_id = $community)
+        and ($problem_type::varchar is null or problem_type = $problem_type)
         and responsible_department is not null
 ),
 
@@ -175,7 +178,8 @@ order by rank nulls last, volume desc, department
 def department_scorecard(
     con: duckdb.DuckDBPyConnection, period: Period, settings: Settings | None = None
 ) -> pl.DataFrame:
-    """Each department's figures for the period (its own row only when `period.department` is set).
+    """Each department's figures for the period (its own row only when `period.department` is set;
+    only visits, complaints and cases of `period.problem_type` when that is set).
 
     Columns: department, count_visits (visits it took part in), duplicate_rate, failed_rate,
     count_complaints (received, it handles), response_within_24h_rate, count_closed,
@@ -190,7 +194,7 @@ def department_scorecard(
         con,
         SCORECARD_SQL,
         {
-            **period.params(),
+            **period.params_for(SCORECARD_SQL),
             "min_volume": settings.ranking.min_volume,
             "closed_status": CLOSED_STATUS,
         },
