@@ -122,7 +122,10 @@ def validate(frame: pl.DataFrame, contract: Contract) -> list[RowFailure]:
         return []
     import pandas as pd  # only the GX path needs pandas (an import of about a second)
 
-    data: pd.DataFrame = frame.to_pandas()
+    # only the columns a check reads: GX's pandas engine copies every column of the frame for
+    # each expectation, and the free-text ones cost the most (a 10m hotline month: 14 s to 3.4 s)
+    checked = [name for name in contract.checked_columns if name in frame.columns]
+    data: pd.DataFrame = frame.select(LINE, *checked).to_pandas()
     with GX_LOCK:  # one context and one batch definition per process: one batch at a time
         batch = _batch_definition().get_batch(batch_parameters={"dataframe": data})
         result = batch.validate(

@@ -190,3 +190,22 @@ def test_fuzzy_matching_accepts_a_close_long_name() -> None:
     assert index.resolve("宁庭家园社", 85) == "C1"  # 社区 cut short: 89% alike
     assert index.resolve("宁庭家园社", 90) is None
     assert name_key("ＡＢ社区居委会") == "ab"
+
+
+def test_the_gx_frame_holds_every_column_a_suite_expectation_reads() -> None:
+    """GX validates only `checked_columns`: each expectation's columns must be among them."""
+    from pipelines.validation import compile_suite
+
+    for contract in load_contracts().values():
+        read: set[str] = set()
+        for expectation in compile_suite(contract).expectations:
+            kwargs = expectation.configuration.kwargs
+            named = ("column", "column_A", "column_B")
+            read.update(kwargs[name] for name in named if name in kwargs)
+            read.update(kwargs.get("column_list") or [])
+            condition = kwargs.get("row_condition") or ""
+            read.update(name for name in contract.column_names if f"{name}.isin" in condition)
+        assert read <= set(contract.checked_columns), contract.dataset
+    cases = load_contracts()["rectification_cases"]
+    assert {"status", "noticed_at", "found_at"} <= set(cases.checked_columns)
+    assert "description" not in load_contracts()["complaints"].checked_columns

@@ -85,6 +85,18 @@ class Contract:
         """The canonical column names, in order."""
         return [column.name for column in self.columns]
 
+    @property
+    def checked_columns(self) -> list[str]:
+        """The columns a check reads (key, required, allowed, ranges, row rules), in order."""
+        checked = set(self.key)
+        for column in self.columns:
+            bounded = column.min is not None or column.max is not None
+            if column.required or column.allowed is not None or bounded:
+                checked.add(column.name)
+        for rule in self.rules:
+            checked.update(rule.columns)
+        return [name for name in self.column_names if name in checked]
+
     def column(self, name: str) -> Column:
         """The column called `name`."""
         for column in self.columns:
