@@ -48,7 +48,9 @@ def decode(data: bytes, encoding: str, file: str) -> tuple[bytes, str]:
 
 
 def _empty(data: bytes, file: str) -> None:
-    if not data.strip():
+    # a text that starts with something is not empty: strip (a copy of) the whole file only when
+    # its start is blank
+    if not data[:4096].strip() and not data.strip():
         raise FileRejected(
             file, "the file is empty", "ask the sender for the month's export", "empty"
         )
