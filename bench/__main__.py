@@ -26,6 +26,11 @@ def main() -> None:
     parser.add_argument("--scale", default="demo", help="generator scale for the slice benchmark")
     parser.add_argument("--generate-scales", default="1m,10m", help="scales to time generate at")
     parser.add_argument("--ingest-scale", default="10m", help="generator scale for the ingest one")
+    parser.add_argument(
+        "--ingest-source",
+        type=Path,
+        help="already generated files at --ingest-scale for the ingest one (skips generating them)",
+    )
     parser.add_argument("--build-scale", default="10m", help="generator scale for the build one")
     parser.add_argument(
         "--build-source",
@@ -52,6 +57,7 @@ def main() -> None:
         # later benchmarks read the generate benchmark's last output when the scales match
         kept = work / "generated" if "generate" in wanted else None
         generated = kept if kept is not None and scales[-1] == args.ingest_scale else None
+        generated = args.ingest_source or generated
         if "slice" in wanted:
             results.append(slice_bench.run(args.runs, args.scale))
         if "generate" in wanted:

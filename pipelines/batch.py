@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -83,6 +84,40 @@ def first_seen(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return frame.filter(~repeated | pl.col(LINE).is_in(kept.get_column(LINE).implode()))
 
 
+# characters json.dumps escapes (ensure_ascii=False): a value without them is only quoted
+JSON_ESCAPED = r'[\x00-\x1f"\\]'
+
+
+def _json_value(column: str) -> pl.Expr:
+    """A text column's values as JSON, exactly as `json.dumps(value, ensure_ascii=False)`."""
+    value = pl.col(column).cast(pl.String)
+    escaped = value.map_elements(
+        lambda x: json.dumps(x, ensure_ascii=False), return_dtype=pl.String, skip_nulls=True
+    )
+    quoted = pl.concat_str(pl.lit('"'), value, pl.lit('"'))
+    return (
+        pl.when(value.is_null())
+        .then(pl.lit("null"))
+        .when(value.str.contains(JSON_ESCAPED))
+        .then(escaped)
+        .otherwise(quoted)
+    )
+
+
+def json_objects(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
+    """Each row as a JSON object of its text columns, exactly as `json.dumps(row_dict,
+    ensure_ascii=False)` writes it (keys in column order, `", "` and `": "` between them)."""
+    if not all(frame.schema[c] in (pl.String, pl.Null) for c in columns):
+        rows = frame.select(columns).iter_rows(named=True)
+        return pl.Series([json.dumps(row, ensure_ascii=False) for row in rows], dtype=pl.String)
+    parts: list[pl.Expr] = []
+    for index, column in enumerate(columns):
+        key = json.dumps(column, ensure_ascii=False)
+        parts += [pl.lit(("{" if index == 0 else ", ") + key + ": "), _json_value(column)]
+    parts.append(pl.lit("}" if columns else "{}"))
+    return frame.select(pl.concat_str(parts).alias("json")).to_series()
+
+
 def prepare(path: Path, config: SourceConfig, contract: Contract, refs: References) -> Batch:
     """Read a file and split its rows; raises FileRejected when the file is rejected whole."""
     frame = read_source_file(path, config)
@@ -117,11 +152,11 @@ def prepare(path: Path, config: SourceConfig, contract: Contract, refs: Referenc
     if failures:
         failing = pl.Series(list(failures), dtype=pl.Int64).implode()
         raw_rows = frame.filter(pl.col(LINE).is_in(failing))
-        for raw in raw_rows.iter_rows(named=True):
-            line = int(raw.pop(LINE))
+        raw_json = json_objects(raw_rows, data_columns)
+        for line, raw in zip(raw_rows.get_column(LINE).to_list(), raw_json, strict=True):
             problems = failures[line]
             rule, column, value = problems[0]
             reason = "; ".join(describe(*problem, personal) for problem in problems)
-            quarantined.append(QuarantinedRow(line, rule, column, value, reason, raw))
+            quarantined.append(QuarantinedRow(int(line), rule, column, value, reason, raw))
         canonical = canonical.filter(~pl.col(LINE).is_in(failing))
     return Batch(rows_read, rows_duplicate, canonical, quarantined)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,7 +45,7 @@ class QuarantinedRow:
     column: str | None
     value: str | None
     reason: str
-    raw_row: dict[str, str | None]
+    raw_row: str  # the row as read, a JSON object of its source columns
 
 
 def already_ingested(
@@ -114,7 +113,7 @@ def insert_quarantine(
             "column_name": [row.column for row in rows],
             "value": [row.value for row in rows],
             "reason": [row.reason for row in rows],
-            "raw_row": [json.dumps(row.raw_row, ensure_ascii=False) for row in rows],
+            "raw_row": [row.raw_row for row in rows],
         },
         schema={
             "load_id": pl.Int64, "source": pl.String, "dataset": pl.String,

@@ -48,7 +48,9 @@ def decode(data: bytes, encoding: str, file: str) -> tuple[bytes, str]:
 
 
 def _empty(data: bytes, file: str) -> None:
-    if not data.strip():
+    # a text that starts with something is not empty: strip (a copy of) the whole file only when
+    # its start is blank
+    if not data[:4096].strip() and not data.strip():
         raise FileRejected(
             file, "the file is empty", "ask the sender for the month's export", "empty"
         )
@@ -63,7 +65,7 @@ def _numbered(frame: pl.DataFrame, first_line: int) -> pl.DataFrame:
     return frame.with_row_index(LINE, offset=first_line).with_columns(pl.col(LINE).cast(pl.Int64))
 
 
-def _parse_csv(data: bytes, header_line: int, file: str) -> pl.DataFrame:
+def _parse_csv(data: bytes | Path, header_line: int, file: str) -> pl.DataFrame:
     try:
         return pl.read_csv(
             data,
@@ -77,8 +79,29 @@ def _parse_csv(data: bytes, header_line: int, file: str) -> pl.DataFrame:
         raise FileRejected(file, f"not a readable CSV table ({first_line})", RESEND) from None
 
 
+def _parsed_in_place(path: Path, encoding: str, header_line: int) -> pl.DataFrame | None:
+    """A UTF-8 CSV without BOM parsed from the file itself (no copy of its bytes in memory), or
+    None when it needs the path below: a BOM, a blank start, or any error or repaired name."""
+    if header_line != 1 or encoding not in {"utf-8", "auto"}:
+        return None
+    with path.open("rb") as handle:
+        start = handle.read(4096)
+    if start.startswith(BOM) or not start.strip():
+        return None
+    try:
+        frame = _parse_csv(path, header_line, str(path))
+    except FileRejected:
+        return None  # read again below, which says why
+    if any("\ufffd" in name for name in frame.columns):
+        return None
+    return _numbered(frame, header_line + 1)
+
+
 def read_csv(path: Path, encoding: str, header_line: int = 1) -> pl.DataFrame:
     """A CSV file as text columns plus `__line`, the physical line of each row."""
+    frame = _parsed_in_place(path, encoding, header_line)
+    if frame is not None:
+        return frame
     data = path.read_bytes()
     _empty(data, str(path))
     if header_line == 1 and encoding in {"utf-8", "utf-8-sig", "auto"}:

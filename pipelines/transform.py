@@ -112,9 +112,9 @@ def _fix(series: pl.Series, pattern: str, fix: pl.Expr) -> pl.Series:
 def _untidy(series: pl.Series) -> pl.Series:
     name = series.name
     # full-width forms replaced by their NFKC images first (a value's NFKC is unchanged by it:
-    # NFKC decomposes them into the same characters anyway); NFKC then only where that leaves a
-    # character it may change
-    series = _fix(series, NFKC_STABLE, pl.col(name).str.replace_many(FULL_WIDTH, HALF_WIDTH))
+    # NFKC decomposes them into the same characters anyway), in every value: one without them is
+    # left as it is; NFKC then only where that leaves a character it may change
+    series = series.str.replace_many(FULL_WIDTH, HALF_WIDTH)
     series = _fix(series, NFKC_STABLE, pl.col(name).str.normalize("NFKC"))
     return _fix(series, UNTIDY_SPACE, pl.col(name).str.strip_chars().str.replace_all(r"\s+", " "))
 

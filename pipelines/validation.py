@@ -202,8 +202,9 @@ def validate_fast(frame: pl.DataFrame, contract: Contract) -> list[RowFailure]:
             continue
         lines = flags.get_column(LINE).filter(hit).to_list()
         if checked is not None and checked in frame.columns:
-            values = frame.select(_shown(pl.col(checked), frame.schema[checked])).to_series()
-            shown = values.filter(hit).to_list()
+            failing = frame.select(checked).filter(hit)  # only the failing values as text
+            as_text = failing.select(_shown(pl.col(checked), frame.schema[checked]))
+            shown = as_text.to_series().to_list()
         else:
             shown = [None] * len(lines)
         failures += [

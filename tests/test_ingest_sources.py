@@ -209,3 +209,26 @@ def test_the_gx_frame_holds_every_column_a_suite_expectation_reads() -> None:
     cases = load_contracts()["rectification_cases"]
     assert {"status", "noticed_at", "found_at"} <= set(cases.checked_columns)
     assert "description" not in load_contracts()["complaints"].checked_columns
+
+
+def test_quarantined_rows_are_written_as_json_dumps_writes_them() -> None:
+    import random
+
+    from pipelines.batch import json_objects
+
+    rng = random.Random(11)
+    pieces = ['"', "\\", "\n", "\r", "\t", "\x00", "\x08", "\x0c", "\x1f", "\x7f", "a", "中", "，",
+              "\u2028", "😀", " ", "/", "'"]  # fmt: skip
+    columns = ['列"1', "名 称", "\n3", "plain"]
+    rows = [
+        {c: None if rng.random() < 0.2 else "".join(rng.choices(pieces, k=rng.randint(0, 6)))
+         for c in columns}
+        for _ in range(3000)
+    ]  # fmt: skip
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String))
+    expected = [json.dumps(row, ensure_ascii=False) for row in rows]
+    assert json_objects(frame, columns).to_list() == expected
+    empty = frame.with_columns(pl.lit(None).alias("empty"))  # a column of no values (Null type)
+    assert json_objects(empty, [*columns, "empty"]).to_list() == [
+        json.dumps({**row, "empty": None}, ensure_ascii=False) for row in rows
+    ]
