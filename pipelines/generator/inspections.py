@@ -30,7 +30,7 @@ class DeptFormat:
     date_style: str  # iso / slash / cn / compact / excel
     result_words: tuple[str, str]  # (pass, fail)
     name_style: tuple[float, float, float, float]  # full, short, 居委会, typo
-    address_col: str | None = None  # header of the place inspected, after the community column
+    address_col: str | None = None  # header of the place inspected, the last column
 
 
 def _f(
@@ -420,7 +420,7 @@ def dept_month_frame(
         names[names.index(DRIFT_FROM)] = DRIFT_NEW
     series = {n: pl.Series(cols[f], dtype=pl.String) for n, f in zip(names, FIELDS, strict=True)}
     if fmt.address_col is not None and len(vis.addr) == len(vis):
-        series = _with_place(series, names[2], fmt.address_col, _place_text(vis, geo, sel))
+        series[fmt.address_col] = _place_text(vis, geo, sel).alias(fmt.address_col)
     frame = pl.DataFrame(series)
     return frame.with_columns(pl.all().replace("", None))
 
@@ -430,18 +430,6 @@ def _place_text(vis: Visits, geo: Geography, sel: np.ndarray) -> pl.Series:
     style = vis.addr_style[sel]
     text = address_text(geo, vis.addr[sel], vis.comm[sel], style, vis.addr_salt[sel])
     return pl.select(pl.when(pl.Series(style) != BLANK_STYLE).then(text)).to_series()
-
-
-def _with_place(
-    series: dict[str, pl.Series], after: str, name: str, place: pl.Series
-) -> dict[str, pl.Series]:
-    """The columns with the place column inserted right after the community column."""
-    out: dict[str, pl.Series] = {}
-    for key, value in series.items():
-        out[key] = value
-        if key == after:
-            out[name] = place.alias(name)
-    return out
 
 
 def drift_month(period: Period) -> int:
