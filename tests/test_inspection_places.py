@@ -22,6 +22,7 @@ from pipelines.source_config import SourceConfig, load_sources
 from tests.factories import day, insert_raw, ts
 from warehouse.build import build
 from warehouse.connection import connect_readonly, fetch_frame, writer
+from warehouse.schema import ensure_raw_schema
 
 PLACED = {dept: fmt.address_col for dept, fmt in FORMATS.items() if fmt.address_col}
 
@@ -324,3 +325,14 @@ def test_an_incremental_build_resolves_new_texts_and_drops_unused_ones(
         "文堤公寓3幢2单元",
         "文堤公寓附近",
     ]
+
+
+def test_a_warehouse_made_before_the_place_column_gains_it(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    con.execute("alter table raw.inspections drop column address")
+    insert = "insert into raw.inspections (inspection_id, department, _load_id, _source, _row) "
+    con.execute(insert + "values ('V1', '城管', 1, 'x', 2)")
+    ensure_raw_schema(con)
+    rows = con.execute("select inspection_id, address from raw.inspections").fetchall()
+    assert rows == [("V1", None)]
