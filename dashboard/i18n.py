@@ -218,9 +218,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "所选区域工单 {count} 件",
         "en": "{count} tickets in the selected area",
     },
-    "hotspots.visits": {
-        "zh": "**检查记录**（检查记录只到社区一级）",
-        "en": "**Inspection visits** (visits are recorded per community)",
+    "hotspots.visits": {"zh": "**检查记录**", "en": "**Inspection visits**"},
+    "hotspots.visits_placed": {
+        "zh": "网格、地址一级只列出记录了检查地点、且地点能对应到所选区域的检查；"
+        "只记到社区的检查在社区一级列出。",
+        "en": "At grid and address level, only visits whose recorded place resolves to the "
+        "chosen area are listed; visits recorded per community only are listed at community "
+        "level.",
     },
     # repeats
     "repeats.header": {"zh": "重复投诉", "en": "Repeat complaints"},

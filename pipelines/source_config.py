@@ -23,6 +23,7 @@ KEYS = {
     "source", "dataset", "description", "files", "format", "encoding", "header_line",
     "sheet", "totals_row", "period_pattern", "columns", "datetime_formats", "values",
     "lookups", "constants", "communities", "reference", "cadence", "department",
+    "optional_columns",
 }  # fmt: skip
 
 
@@ -52,6 +53,7 @@ class SourceConfig:
     dataset: str
     files: tuple[str, ...]
     columns: dict[str, tuple[str, ...]]
+    optional_columns: tuple[str, ...] = ()  # mapped columns a file may lack (null then)
     format: str = "csv"
     encoding: str = "auto"
     description: str = ""
@@ -134,6 +136,7 @@ def parse_source(raw: dict[str, Any], origin: str, contracts: dict[str, Contract
             dataset=str(raw["dataset"]),
             files=tuple(str(p) for p in raw["files"]),
             columns={str(k): _names(v) for k, v in raw["columns"].items()},
+            optional_columns=tuple(str(c) for c in raw.get("optional_columns") or []),
             format=str(raw.get("format", "csv")),
             encoding=str(raw.get("encoding", "auto")),
             description=str(raw.get("description", "")),
@@ -202,6 +205,11 @@ def parse_source(raw: dict[str, Any], origin: str, contracts: dict[str, Contract
         for needed in (lookup.match, lookup.take, *lookup.where):
             if needed not in table.column_names:
                 raise fail(f"lookups.{name}: {needed!r} is not a column of {lookup.table}")
+    for name in config.optional_columns:
+        if name not in config.columns:
+            raise fail(f"optional_columns: {name!r} is not mapped under columns")
+        if contract.column(name).required:
+            raise fail(f"optional_columns: {name!r} is required by the {config.dataset} contract")
     missing = [c.name for c in contract.columns if c.required and c.name not in mapped]
     if missing:
         raise fail(f"required columns of {config.dataset} are not mapped: {', '.join(missing)}")

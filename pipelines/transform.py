@@ -40,6 +40,8 @@ def resolve_header(frame: pl.DataFrame, config: SourceConfig, file: str) -> dict
     missing: list[str] = []
     for canonical, names in config.columns.items():
         hit = next((name for name in names if name in present), None)
+        if hit is None and canonical in config.optional_columns:
+            continue  # an older file without the column: its values are null
         if hit is None:
             missing.append(names[0] if len(names) == 1 else " or ".join(names))
         else:

@@ -180,6 +180,15 @@ def add_reference_and_cases(con: duckdb.DuckDBPyConnection) -> None:
     )  # fmt: skip
     insert_raw(
         con,
+        "addresses",
+        [
+            {"address_id": "AD1", "community_id": "C01", "grid_id": "G02", "building": "2",
+             "unit": "1", "address": "幸福里2幢1单元"},
+        ],
+        period=None,
+    )  # fmt: skip
+    insert_raw(
+        con,
         "grids",
         [
             {"grid_id": "G01", "community_id": "C01", "grid_name": "幸福里第1网格",
@@ -194,8 +203,8 @@ def add_reference_and_cases(con: duckdb.DuckDBPyConnection) -> None:
         "inspections",
         [
             {"inspection_id": "CG1", "department": "城管", "inspected_on": day("2025-04-25"),
-             "community": "幸福里社区", "community_id": "C01", "subject": "养老服务",
-             "result": "不合格",
+             "community": "幸福里社区", "community_id": "C01", "address": "幸福里2幢1单元",
+             "subject": "养老服务", "result": "不合格",
              "problem": "垃圾清运不及时"},
         ],
         load_id=2,

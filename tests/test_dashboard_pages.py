@@ -145,6 +145,23 @@ def test_hotspots_rank_communities_and_drill_down_to_grids(app: AppTest) -> None
     assert sorted(tickets["工单编号"]) == ["C1", "C2", "C3", "C4"]
 
 
+def test_hotspots_drill_down_reaches_a_grids_and_an_addresss_inspections(app: AppTest) -> None:
+    at = open_page(app, "hotspots.py")
+    at.selectbox(key="hot_community").set_value("C01").run()
+    grids = frame_with(at, "问题合计")
+    row = grids[grids["区域"] == "幸福里第2网格"].iloc[0]  # 城管's failed visit at 幸福里2幢1单元
+    assert (row["检查不合格项"], row["户数"]) == (1, 400)
+    at.radio(key="hot_metric").set_value("count_failed_items").run()
+    assert "颜色：检查不合格项每千户" in captions(at)
+    at.selectbox(key="hot_grid").set_value("G02").run()
+    assert not at.exception
+    assert "网格、地址一级只列出" in captions(at)
+    visits = frame_with(at, "检查日期")
+    assert visits["地址"].tolist() == ["幸福里2幢"]  # masked to the building, as tickets are
+    at.selectbox(key="hot_address").set_value("AD1").run()
+    assert frame_with(at, "检查日期")["地址"].tolist() == ["幸福里2幢"]
+
+
 def test_repeats_show_rates_by_area_and_the_chains(app: AppTest) -> None:
     at = open_page(app, "repeats.py")
     assert metrics(at)["重复投诉率"] == "25.0%"

@@ -39,6 +39,7 @@ def test_an_incremental_build_equals_a_full_one(tmp_path: Path) -> None:
     with writer(stepwise) as con:
         second = build(con)
     assert {m.name for m in second if m.materialization == "incremental"} == {
+        "int_address_texts_resolved",
         "int_complaints_located",
         "complaint_tickets",
         "complaints_monthly",

@@ -39,6 +39,8 @@ BASE: dict[str, Any] = {
         ({"lookups": {"subject": {"table": "nope", "match": "a", "take": "b"}}}, "'nope' is not"),
         ({"lookups": {"subject": {"table": "subject_aliases"}}}, "needs table, match and take"),
         ({"communities": {"fuzzy_threshold": 140}}, "fuzzy_threshold is a similarity"),
+        ({"optional_columns": ["address"]}, "optional_columns: 'address' is not mapped"),
+        ({"optional_columns": ["subject"]}, "optional_columns: 'subject' is required"),
     ],
 )
 def test_a_bad_source_config_is_refused_with_a_clear_message(change: dict, message: str) -> None:

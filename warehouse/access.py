@@ -164,7 +164,8 @@ class RecordFilters:
     """Filters for record-level rows; every value is validated here and bound in the SQL.
 
     Dates filter tickets by `received_on`, visits by `inspected_on`, cases by the day found.
-    `grid` and `address_id` apply to tickets only (visits and cases carry no grid id).
+    `grid` and `address_id` apply to tickets and visits (a visit has them when the department
+    recorded a place that resolves; cases carry no grid id).
     `record_ids` keeps only those records (ticket, visit or case-round ids).
     """
 
@@ -301,13 +302,16 @@ VISITS = Dataset(
     dates="v.inspected_on",
     filters=(
         "($community::varchar is null or v.community_id = $community)",
+        "($grid::varchar is null or v.grid_id = $grid)",
+        "($address_id::varchar is null or v.address_id = $address_id)",
         "($department::varchar is null or list_contains(v.departments_involved, $department))",
         "($problem_type::varchar is null or v.problem_type = $problem_type)",
     ),
     columns=(
         ("v.visit_id", None), ("v.inspection_id", None), ("v.department", None),
         ("v.departments_involved", None), ("v.inspected_on", None), ("v.community_id", None),
-        ("v.community", None), ("v.subject", None), ("v.is_failed", None),
+        ("v.community", None), ("v.address", "address"), ("v.grid_id", None),
+        ("v.address_id", None), ("v.subject", None), ("v.is_failed", None),
         ("v.problem", "text"), ("v.problem_type", None), ("v.is_duplicate", None),
         ("v.previous_visit_id", None), ("v.previous_department", None),
     ),

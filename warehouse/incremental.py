@@ -5,6 +5,8 @@ besides the fact rows (every model's SQL, the settings, the calendar, the indica
 reference loads, replaced loads) and the last load it saw. When the fingerprint is unchanged and
 new loads only added fact rows, the build is incremental:
 
+- `int_address_texts_resolved` (a table) resolves only the address texts of the new or updated
+  tickets and visits that it does not hold yet, and drops the texts no row uses any more;
 - `int_complaints_located` (a table) resolves only the new or updated tickets;
 - `complaint_tickets` recomputes only the (location, problem type) chains those tickets touch:
   the repeat windows are partitioned by exactly those keys, so a chain is either recomputed whole or
@@ -108,6 +110,11 @@ def prepare(con: duckdb.DuckDBPyConnection, since: int) -> None:
         {"since": since},
     )
     con.execute(
+        "create or replace temp table changed_inspections as "
+        "select distinct department, inspection_id from raw.inspections where _load_id > $since",
+        {"since": since},
+    )
+    con.execute(
         "create or replace temp table affected_months as "
         "select distinct date_trunc('month', inspected_on)::date as month_on "
         "from raw.inspections where (department, inspection_id) in "
@@ -117,6 +124,41 @@ def prepare(con: duckdb.DuckDBPyConnection, since: int) -> None:
         "where check_id in "
         "(select check_id from raw.supervisor_inspections where _load_id > $since)",
         {"since": since},
+    )
+
+
+def update_address_texts(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """Resolve the texts of the changed tickets and visits on shadows holding just those rows; drop
+    the texts no current row uses (an updated record's old text), then add the new ones."""
+    con.execute(
+        "create or replace temp table stg_hotline__complaints as "
+        "select * from main.stg_hotline__complaints "
+        "where complaint_id in (select complaint_id from changed_complaints)"
+    )
+    con.execute(
+        "create or replace temp table stg_departments__inspections as "
+        "select * from main.stg_departments__inspections "
+        "where (department, inspection_id) in "
+        "(select (department, inspection_id) from changed_inspections)"
+    )
+    try:
+        con.execute(f"create or replace temp table new_texts as {model.sql}")
+    finally:
+        con.execute("drop table if exists temp.stg_hotline__complaints")
+        con.execute("drop table if exists temp.stg_departments__inspections")
+    # int_complaints_located still holds the last build's rows: the unchanged tickets' are current
+    con.execute(
+        "delete from main.int_address_texts_resolved "
+        "where address not in (select address from new_texts) "
+        "and address not in (select address from main.int_complaints_located "
+        "where address is not null "
+        "and complaint_id not in (select complaint_id from changed_complaints)) "
+        "and address not in (select address from main.stg_departments__inspections "
+        "where address is not null)"
+    )
+    con.execute(
+        "insert into main.int_address_texts_resolved by name select * from new_texts "
+        "where address not in (select address from main.int_address_texts_resolved)"
     )
 
 
@@ -246,6 +288,7 @@ def update_monthly(con: duckdb.DuckDBPyConnection, model: Model) -> None:
 
 
 HANDLERS = {
+    "int_address_texts_resolved": update_address_texts,
     "int_complaints_located": update_located,
     "complaint_tickets": update_complaint_tickets,
     **{name: update_monthly for name in MONTHLY_INPUTS},

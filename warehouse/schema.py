@@ -78,6 +78,12 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     for contract in load_contracts().values():
         con.execute(raw_table_ddl(contract))
+        # a column a contract gained after a warehouse was made (e.g. inspections.address)
+        for column in contract.columns:
+            con.execute(
+                f"alter table {RAW_SCHEMA}.{contract.dataset} "
+                f"add column if not exists {column.name} {column.sql_type}"
+            )
     con.execute(LEDGER_DDL)
     for name, sql_type in LEDGER_ADDED:
         con.execute(

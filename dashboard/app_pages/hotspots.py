@@ -1,4 +1,4 @@
-"""热点 Hotspots: a map of grids, ranked areas, rising hotspots, drill-down to the tickets."""
+"""热点 Hotspots: grid map, ranked areas, rising hotspots, drill-down to tickets and visits."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ METRICS = ["count_complaints", "count_failed_items", "count_problems"]
 TICKET_COLUMNS = ("received_at", "caller_name", "caller_phone", "address", "problem_type",
                   "handling_department", "status", "is_repeat", "original_complaint_id",
                   "closed_at", "satisfaction", "description")  # fmt: skip
-VISIT_COLUMNS = ("inspected_on", "department", "subject", "is_failed", "problem", "problem_type",
-                 "is_duplicate", "departments_involved")  # fmt: skip
+VISIT_COLUMNS = ("inspected_on", "department", "address", "subject", "is_failed", "problem",
+                 "problem_type", "is_duplicate", "departments_involved")  # fmt: skip
 SOURCE = "hotspots_monthly"
 
 chosen = filters.current()
@@ -168,7 +168,7 @@ found = show(
 )
 if found is not None:
     st.caption(t("hotspots.records_caption", count=number(found.height)))
-if not grid:
-    st.markdown(t("hotspots.visits"))
-    show(RecordView("visits", "hotspot_visits", "hotspots", "inspection_visits", scope,
-                    VISIT_COLUMNS))  # fmt: skip
+st.markdown(t("hotspots.visits"))
+if grid:
+    st.caption(t("hotspots.visits_placed"))
+show(RecordView("visits", "hotspot_visits", "hotspots", "inspection_visits", scope, VISIT_COLUMNS))

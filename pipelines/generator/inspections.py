@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
 from pipelines.generator.config import BASELINE, OTHERS, PILOT, Period, Scale
-from pipelines.generator.hotline import take
+from pipelines.generator.hotline import address_text, random_address, take
 from pipelines.generator.street import Geography
 from pipelines.generator.taxonomy import DEPARTMENTS, Taxonomy, dept_subject_name
 from pipelines.generator.workdays import WorkCalendar
@@ -30,6 +30,7 @@ class DeptFormat:
     date_style: str  # iso / slash / cn / compact / excel
     result_words: tuple[str, str]  # (pass, fail)
     name_style: tuple[float, float, float, float]  # full, short, 居委会, typo
+    address_col: str | None = None  # header of the place inspected, the last column
 
 
 def _f(
@@ -42,8 +43,11 @@ def _f(
     date: str,
     words: tuple[str, str],
     style: tuple[float, float, float, float],
+    address: str | None = None,
 ) -> DeptFormat:
-    return DeptFormat(dept, prefix, stem, fmt, enc, tuple(cols.split(",")), date, words, style)
+    return DeptFormat(
+        dept, prefix, stem, fmt, enc, tuple(cols.split(",")), date, words, style, address
+    )
 
 
 PASS_FAIL = ("合格", "不合格")
@@ -73,6 +77,7 @@ FORMATS: dict[str, DeptFormat] = {
             "slash",
             THROUGH,
             (0.3, 0.62, 0.05, 0.03),
+            "巡查地点",
         ),
         _f(
             "卫健",
@@ -84,6 +89,7 @@ FORMATS: dict[str, DeptFormat] = {
             "excel",
             YES_NO,
             (0.8, 0.1, 0.07, 0.03),
+            "监督地址",
         ),
         _f(
             "公安",
@@ -106,6 +112,7 @@ FORMATS: dict[str, DeptFormat] = {
             "compact",
             PASS_FAIL,
             (0.75, 0.2, 0.02, 0.03),
+            "检查地址",
         ),
         _f(
             "住建",
@@ -117,6 +124,7 @@ FORMATS: dict[str, DeptFormat] = {
             "iso",
             THROUGH,
             (0.6, 0.35, 0.02, 0.03),
+            "检查地点",
         ),
         _f(
             "市场监管",
@@ -128,6 +136,7 @@ FORMATS: dict[str, DeptFormat] = {
             "compact",
             YES_NO,
             (0.2, 0.75, 0.02, 0.03),
+            "抽查地址",
         ),
         _f(
             "生态环境",
@@ -150,6 +159,7 @@ FORMATS: dict[str, DeptFormat] = {
             "cn",
             PASS_FAIL,
             (0.7, 0.1, 0.17, 0.03),
+            "排查地点",
         ),
         _f(
             "水务",
@@ -205,6 +215,11 @@ class Visits:
     ptype: np.ndarray  # -1 when passed
     staff: np.ndarray
     ids: np.ndarray
+    # where the visit took place (see `visit_places`): address index (-1: a vague place), the
+    # hotline's address style (-1: not written down) and a salt for room numbers and vague places
+    addr: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    addr_style: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    addr_salt: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.day)
@@ -290,6 +305,31 @@ def generate_visits(
         staff=staff[order],
         ids=ids[order],
     )
+
+
+# how an inspector writes the place: the hotline's styles ({小区}{b}幢{u}单元, …号楼…, {街道}…,
+# {市区}{街道}…栋…, …{room}室), then a vague place ({小区}门口) and a blank cell
+PLACE_STYLE_P = np.array([0.5, 0.15, 0.1, 0.05, 0.1, 0.04, 0.06])
+VAGUE_STYLE, BLANK_STYLE = 5, 6
+
+
+def visit_places(
+    geo: Geography,
+    vis: Visits,
+    failed: np.ndarray,
+    case_addr: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
+    """Give each visit the place inspected: a failed visit's is its rectification case's address,
+    a passed visit's a random address of its community. Draws only from `rng`, its own stream, so
+    every other value of the generated files stays as it was."""
+    n = len(vis)
+    addr = random_address(geo, vis.comm, rng).astype(np.int64)
+    addr[failed] = case_addr
+    style = np.searchsorted(np.cumsum(PLACE_STYLE_P), rng.random(n), side="right").clip(0, 6)
+    vis.addr = np.where(style == VAGUE_STYLE, -1, addr)
+    vis.addr_style = np.where(style == VAGUE_STYLE, 0, style)
+    vis.addr_salt = rng.integers(0, 5 * 10**9, n)
 
 
 def _visit_ids(day: np.ndarray, dept: np.ndarray, period: Period, width: int) -> np.ndarray:
@@ -378,10 +418,18 @@ def dept_month_frame(
     names = list(fmt.columns)
     if drift and dept == DRIFT_DEPT and m >= drift_month(period):
         names[names.index(DRIFT_FROM)] = DRIFT_NEW
-    frame = pl.DataFrame(
-        {n: pl.Series(cols[f], dtype=pl.String) for n, f in zip(names, FIELDS, strict=True)}
-    )
+    series = {n: pl.Series(cols[f], dtype=pl.String) for n, f in zip(names, FIELDS, strict=True)}
+    if fmt.address_col is not None and len(vis.addr) == len(vis):
+        series[fmt.address_col] = _place_text(vis, geo, sel).alias(fmt.address_col)
+    frame = pl.DataFrame(series)
     return frame.with_columns(pl.all().replace("", None))
+
+
+def _place_text(vis: Visits, geo: Geography, sel: np.ndarray) -> pl.Series:
+    """The places of visits `sel` as the inspector wrote them; null where left blank."""
+    style = vis.addr_style[sel]
+    text = address_text(geo, vis.addr[sel], vis.comm[sel], style, vis.addr_salt[sel])
+    return pl.select(pl.when(pl.Series(style) != BLANK_STYLE).then(text)).to_series()
 
 
 def drift_month(period: Period) -> int:

@@ -163,10 +163,12 @@ def _clean_records(
     the tickets, then the cases the tickets open."""
     visits = inspections.generate_visits(geo, tax, period, cal, sc, rng(2))
     failed = np.flatnonzero(visits.failed)
+    case_addr = hotline.random_address(geo, visits.comm[failed], rng(3))
+    inspections.visit_places(geo, visits, failed, case_addr, rng(12))
     v_cases = ledger.simulate_cases(
         visits.day[failed] * 86400 + visits.second[failed],
         visits.comm[failed],
-        hotline.random_address(geo, visits.comm[failed], rng(3)),
+        case_addr,
         visits.ptype[failed],
         visits.dept[failed],
         0,
@@ -294,7 +296,9 @@ def _write_hotline(
 
 
 def _dept_spec(dept: str, columns: list[str]) -> MessSpec:
-    f = dict(zip(inspections.FIELDS, columns, strict=True))
+    # the place column is left clean: planting draws from the shared stream as before
+    place = FORMATS[dept].address_col
+    f = dict(zip(inspections.FIELDS, [c for c in columns if c != place], strict=True))
     return MessSpec(
         text_cols=(f["community"], f["subject"]),
         digit_cols=(f["date"],),

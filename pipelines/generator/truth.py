@@ -16,7 +16,8 @@ address id, and an address too vague to resolve ("{小区}门口") keys on its t
 word), as the warehouse's normalised-text key does; a failed visit counts from the start of its day
 (the departments' files give dates only); case rounds count
 as cases (a second rectification is a round-2 record found at the round-1 evaluation time);
-supervisors' random inspections are not visits. Two calibration figures are added beside the
+supervisors' random inspections are not visits; the places inspections record (README) enter no
+figure here. Two calibration figures are added beside the
 METRICS.md ones: environment_complaint_share (社区环境 complaints / complaints received) and
 environment_repeat_rate (repeat 社区环境 complaints / 社区环境 complaints received).
 """

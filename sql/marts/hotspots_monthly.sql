@@ -51,8 +51,8 @@ failed_visit_events as (
     select
         visits.inspected_month as month_on,
         visits.community_id,
-        null::varchar as grid_id,
-        null::varchar as address_id,
+        visits.grid_id,
+        visits.address_id,
         problem_types.level1 as category_l1,
         visits.problem_type,
         0 as count_complaints,

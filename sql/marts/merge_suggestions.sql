@@ -9,7 +9,7 @@ grouped as (
     select
         inspected_month as month_on,
         community_id,
-        any_value(community) as community,
+        min(community) as community,  -- one of the spellings, the same in every build
         subject,
         count(*) as count_visits,
         count(*) filter (where is_duplicate) as count_visits_saved,

@@ -23,6 +23,7 @@ latest as (
         inspected_on,
         community,
         community_id,
+        address,
         subject,
         source_subject,
         result = '不合格' as is_failed,

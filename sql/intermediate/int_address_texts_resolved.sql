@@ -1,0 +1,82 @@
+-- Address texts from complaints and inspections resolved to a known address, grid and community where the text allows; one row per distinct address text
+-- config: materialized=table (kept per text, so an incremental build resolves only new texts)
+with
+
+complaints as (
+    select * from stg_hotline__complaints
+),
+
+visits as (
+    select * from stg_departments__inspections
+),
+
+community_names as (
+    select * from int_community_names
+),
+
+addresses as (
+    select * from stg_reference__addresses
+),
+
+-- callers and inspectors repeat the same addresses: normalise (as stg_hotline__complaints.address_text
+-- does) and resolve each distinct text once; the tickets and visits then join the few resolved rows
+addresses_called as (
+    select address from complaints where address is not null
+    union
+    select address from visits where address is not null
+),
+
+texts as (
+    select address, nullif(trim(regexp_replace(address, '\s+', ' ', 'g')), '') as address_text
+    from addresses_called
+),
+
+local as (
+    select
+        address,
+        address_text,
+        regexp_replace(address_text, '^.*街道', '') as local_text
+    from texts
+    where address_text is not null
+),
+
+parsed as materialized (
+    select
+        local.*,
+        regexp_extract(
+            local_text, '^(.+?)(\d+)(?:幢|号楼|栋|座|号)(\d+)单元', ['place', 'building', 'unit']
+        ) as parts
+    from local
+),
+
+-- an address with no building and unit ("文堤公寓门口") still names its community by its start
+named_by_prefix as (
+    select
+        parsed.address,
+        arg_max(community_names.community_id, length(community_names.name)) as community_id
+    from parsed
+    join community_names on starts_with(parsed.local_text, community_names.name)
+    where parsed.parts.place = ''
+    group by parsed.address
+),
+
+resolved_texts as (
+    select
+        parsed.address,
+        parsed.address_text,
+        addresses.address_id,
+        addresses.grid_id,
+        coalesce(addresses.community_id, place.community_id) as place_community_id,
+        named_by_prefix.community_id as prefix_community_id
+    from parsed
+    left join community_names as place
+        on place.name = nullif(parsed.parts.place, '')
+    left join addresses
+        on addresses.community_id = place.community_id
+        and addresses.building = parsed.parts.building
+        and addresses.unit = parsed.parts.unit
+    left join named_by_prefix
+        on named_by_prefix.address = parsed.address
+)
+
+select * from resolved_texts
