@@ -191,14 +191,48 @@ def rejected_before(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> boo
     return bool(row and row[0])
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A file's bytes hashed and, unless identical bytes were loaded before, its batch."""
+
+    sha256: str
+    batch: Batch | None = None
+    rejection: FileRejected | None = None
+
+
 @dataclass
 class Started:
-    """A file whose outcome is begun and, unless already ingested, whose batch is being prepared."""
+    """A file whose outcome is begun and whose hashing and preparing runs on the pool."""
 
     found: FoundFile
     contract: Contract
     outcome: FileOutcome
-    batch: Future[Batch] | None
+    prepared: Future[Prepared]
+
+
+def hash_and_prepare(
+    reader: duckdb.DuckDBPyConnection,
+    outcome: FileOutcome,
+    config: SourceConfig,
+    contract: Contract,
+    references: References,
+) -> Prepared:
+    """On a worker: hash the file; prepare its batch unless a committed load has its bytes.
+
+    `reader` is the worker's own cursor: it sees what is committed, so an identical file loaded
+    earlier in this run's open transaction is caught by `finish_file`'s second look instead.
+    """
+    try:
+        path = Path(outcome.file_path)
+        sha256 = sha256_of(path)
+        if already_ingested(reader, sha256, outcome.source, outcome.period) is not None:
+            return Prepared(sha256)
+        try:
+            return Prepared(sha256, prepare(path, config, contract, references))
+        except FileRejected as rejection:
+            return Prepared(sha256, rejection=rejection)
+    finally:
+        reader.close()
 
 
 def start_file(
@@ -208,42 +242,41 @@ def start_file(
     refs: ReferenceCache,
     pool: ThreadPoolExecutor,
 ) -> Started:
-    """Hash the file; unless identical bytes were loaded before, prepare its batch on the pool."""
+    """Begin a file's outcome and hand its hashing and preparing to the pool.
+
+    Hashing on the pool keeps the writing thread writing: a month of the 10m hotline is 160 MB.
+    """
     path, config = found.path, found.source
     outcome = FileOutcome(
         source=config.name,
         dataset=config.dataset,
         file_path=str(path),
-        sha256=sha256_of(path),
+        sha256="",
         size_bytes=path.stat().st_size,
         period=config.period_of(path.name),
         started_at=now_local(),
     )
-    if already_ingested(con, outcome.sha256, outcome.source, outcome.period) is not None:
-        return Started(found, contract, outcome, None)
     references = refs.for_file(config, contract, str(path))
-    batch = pool.submit(prepare, path, config, contract, references)
-    return Started(found, contract, outcome, batch)
+    prepared = pool.submit(hash_and_prepare, con.cursor(), outcome, config, contract, references)
+    return Started(found, contract, outcome, prepared)
 
 
 def finish_file(con: duckdb.DuckDBPyConnection, started: Started) -> FileOutcome:
     """Load a started file's batch inside the open write connection; return its outcome."""
     outcome, contract = started.outcome, started.contract
-    # checked again: an identical file earlier in this run may have been loaded since the start
+    prepared = started.prepared.result()
+    outcome.sha256 = prepared.sha256
+    # looked up again here: an identical file earlier in this run may have been loaded since
     earlier = already_ingested(con, outcome.sha256, outcome.source, outcome.period)
     if earlier is not None:
-        if started.batch is not None:
-            started.batch.cancel()
-            started.batch.exception()  # wait for it: its memory is freed before the next file
         outcome.outcome = "unchanged"
         outcome.message = f"identical to a file already ingested ({earlier}); nothing to do"
         outcome.finished_at = now_local()
         return outcome
-    assert started.batch is not None  # only files ingested before have none
     load_id = next_load_id(con)
-    try:
-        batch = started.batch.result()
-    except FileRejected as rejection:
+    if prepared.batch is None:
+        assert prepared.rejection is not None  # no batch: loaded before (above) or rejected
+        rejection = prepared.rejection
         outcome.outcome = "rejected"
         outcome.reject_kind = rejection.kind
         outcome.message = str(rejection)
@@ -251,6 +284,7 @@ def finish_file(con: duckdb.DuckDBPyConnection, started: Started) -> FileOutcome
         if not rejected_before(con, outcome):  # the same file, rejected the same way: one row
             record(con, outcome, load_id)
         return outcome
+    batch = prepared.batch
     outcome.rows_read = batch.rows_read
     outcome.rows_duplicate = batch.rows_duplicate
     insert_rows(con, contract, batch.good, load_id, outcome)
@@ -311,6 +345,8 @@ def ingest(
         con.execute("begin transaction")
         ensure_raw_schema(con)
         record_sources(con, sources)
+        con.execute("commit")  # the workers' own cursors look up earlier loads in these tables
+        con.execute("begin transaction")
         refs = ReferenceCache(con)
         pending = 0
         window: deque[Started] = deque()  # this file, and those prepared ahead of it
