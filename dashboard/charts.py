@@ -65,7 +65,7 @@ def shared(build: F) -> F:
             if found is not None:
                 _figures.move_to_end(key)
                 return found
-        figure = build(*args, **kwargs)
+        figure = _finished(build(*args, **kwargs))
         with _figures_lock:
             _figures[key] = figure
             while len(_figures) > CACHED_FIGURES:
@@ -73,6 +73,14 @@ def shared(build: F) -> F:
         return figure
 
     return cached  # type: ignore[return-value]
+
+
+def _finished(figure: go.Figure) -> go.Figure:
+    """The figure with its dict made once: st.plotly_chart asks every rerun for `to_dict()`,
+    which deep-copies every trace's data and base64-encodes its arrays each time."""
+    made = figure.to_dict()
+    figure.to_dict = lambda: made
+    return figure
 
 
 def department_colour(name: str | None) -> str:

@@ -59,3 +59,12 @@ def test_pages_never_change_a_figure_they_did_not_build() -> None:
     changes = re.compile(r"\bfig(?:ure)?\.(?:update|add|for_each|set)_")
     for page in PAGES.glob("*.py"):
         assert not changes.search(page.read_text(encoding="utf-8")), f"{page.name} changes a figure"
+
+
+def test_a_shared_figure_gives_its_dict_once_made() -> None:
+    figure = charts.count_bars(
+        bars([5, 6, 7]), category="department", value="count", value_label="n"
+    )
+    made = figure.to_dict()
+    assert figure.to_dict() is made
+    assert [trace["x"] for trace in made["data"]] == [[5, 6, 7]]
