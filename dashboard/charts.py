@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import plotly.graph_objects as go
 import polars as pl
@@ -26,8 +31,56 @@ DEPARTMENT_COLOURS = {
     "消防": "#9467bd", "住建": "#8c564b", "市场监管": "#e377c2", "生态环境": "#7f7f7f",
     "应急管理": "#bcbd22", "水务": "#17becf", "交通": "#393b79", "司法": "#637939",
 }  # fmt: skip
+F = TypeVar("F", bound=Callable[..., go.Figure])
+CACHED_FIGURES = 128  # figures kept for reruns that draw the same data again
+_figures: OrderedDict[object, go.Figure] = OrderedDict()
+_figures_lock = threading.Lock()
 FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, WenQuanYi Micro Hei, sans-serif"
 HEAT = "YlOrRd"
+
+
+def _frozen(value: object) -> object:
+    """A hashable stand-in for a builder's argument; a frame stands in by its content."""
+    if isinstance(value, pl.DataFrame):
+        rows = value.hash_rows().to_numpy().tobytes() if value.height else b""
+        digest = hashlib.blake2b(rows, digest_size=16).hexdigest()
+        return ("frame", tuple((n, str(d)) for n, d in value.schema.items()), value.height, digest)
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return ("seq", tuple(_frozen(v) for v in value))
+    return value
+
+
+def shared(build: F) -> F:
+    """Build a figure once per distinct input and hand the same figure to every rerun that draws
+    it (building one, with plotly's validation, costs more than drawing it). The figure is
+    shared: callers never change it; the builders take the options pages need."""
+
+    @functools.wraps(build)
+    def cached(*args: Any, **kwargs: Any) -> go.Figure:
+        key = (build.__name__, _frozen(args), _frozen(sorted(kwargs.items())))
+        with _figures_lock:
+            found = _figures.get(key)
+            if found is not None:
+                _figures.move_to_end(key)
+                return found
+        figure = _finished(build(*args, **kwargs))
+        with _figures_lock:
+            _figures[key] = figure
+            while len(_figures) > CACHED_FIGURES:
+                _figures.popitem(last=False)
+        return figure
+
+    return cached  # type: ignore[return-value]
+
+
+def _finished(figure: go.Figure) -> go.Figure:
+    """The figure with its dict made once: st.plotly_chart asks every rerun for `to_dict()`,
+    which deep-copies every trace's data and base64-encodes its arrays each time."""
+    made = figure.to_dict()
+    figure.to_dict = lambda: made
+    return figure
 
 
 def department_colour(name: str | None) -> str:
@@ -52,6 +105,7 @@ def _fractions(frame: pl.DataFrame, numerator: str | None, denominator: str | No
     return [f"{n:,} / {d:,}" for n, d in zip(frame[numerator], frame[denominator], strict=True)]
 
 
+@shared
 def rate_trend(
     frame: pl.DataFrame,
     *,
@@ -65,8 +119,11 @@ def rate_trend(
     denominator: str | None = None,
     baseline: float | None = None,
     baseline_label: str = "",
+    value_format: str = ".0%",
+    hovertemplate: str = "%{x|%Y-%m}: %{y:.1%} (%{customdata})<extra></extra>",
 ) -> go.Figure:
-    """A monthly rate as a line, with its target (and a baseline) as dashed lines."""
+    """A monthly rate as a line, with its target (and a baseline) as dashed lines;
+    `value_format` and `hovertemplate` for a value that is not a rate."""
     figure = go.Figure()
     figure.add_trace(
         go.Scatter(
@@ -76,7 +133,7 @@ def rate_trend(
             mode="lines+markers",
             name=y_label,
             line={"color": STATUS_COLOURS["series"], "width": 2},
-            hovertemplate="%{x|%Y-%m}: %{y:.1%} (%{customdata})<extra></extra>",
+            hovertemplate=hovertemplate,
         )
     )
     if target is not None:
@@ -95,11 +152,12 @@ def rate_trend(
     return _layout(
         figure,
         xaxis={"title": x_label, "tickformat": "%Y-%m"},
-        yaxis={"title": y_label, "tickformat": ".0%", "rangemode": "tozero"},
+        yaxis={"title": y_label, "tickformat": value_format, "rangemode": "tozero"},
         showlegend=False,
     )
 
 
+@shared
 def rate_bars(
     frame: pl.DataFrame,
     *,
@@ -147,33 +205,55 @@ def rate_bars(
     )
 
 
+@shared
 def count_bars(
-    frame: pl.DataFrame, *, category: str, value: str, value_label: str, colour: str | None = None
+    frame: pl.DataFrame,
+    *,
+    category: str,
+    value: str,
+    value_label: str,
+    colour: str | None = None,
+    department_colours: bool = False,
+    value_format: str | None = None,
 ) -> go.Figure:
-    """Horizontal bars of a count per category, largest on top."""
+    """Horizontal bars of a count per category, largest on top; `department_colours`: each bar
+    in its department's colour (the category is the department); `value_format`: the axis's."""
     ordered = frame.sort(value)
+    colours: str | list[str] = colour or STATUS_COLOURS["series"]
+    if department_colours:
+        colours = [department_colour(d) for d in ordered[category]]
     figure = go.Figure(
         go.Bar(
             x=ordered[value].to_list(),
             y=[str(v) for v in ordered[category]],
             orientation="h",
-            marker={"color": colour or STATUS_COLOURS["series"]},
+            marker={"color": colours},
             hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
+    axis = {"title": value_label} | ({"tickformat": value_format} if value_format else {})
     return _layout(
         figure,
         height=max(160, 28 * ordered.height + 90),
-        xaxis={"title": value_label},
+        xaxis=axis,
         yaxis={"automargin": True},
         showlegend=False,
     )
 
 
+@shared
 def matrix(
-    frame: pl.DataFrame, *, rows: str, columns: str, value: str, row_label: str, column_label: str
+    frame: pl.DataFrame,
+    *,
+    rows: str,
+    columns: str,
+    value: str,
+    row_label: str,
+    column_label: str,
+    percent: bool = False,
 ) -> go.Figure:
-    """A heat map of `value` for each (row, column) pair, e.g. who duplicates whom."""
+    """A heat map of `value` for each (row, column) pair, e.g. who duplicates whom; `percent`:
+    values 0-100 coloured red to green, shown rounded, column names slanted."""
     row_names = sorted({str(v) for v in frame[rows]})
     column_names = sorted({str(v) for v in frame[columns]})
     cells = {(str(r), str(c)): v for r, c, v in frame.select(rows, columns, value).iter_rows()}
@@ -189,14 +269,17 @@ def matrix(
             hovertemplate=f"{row_label} %{{y}} → {column_label} %{{x}}: %{{z}}<extra></extra>",
         )
     )
+    if percent:
+        figure.update_traces(colorscale="RdYlGn", zmin=0, zmax=100, texttemplate="%{z:.0f}")
     return _layout(
         figure,
         height=max(320, 34 * len(row_names) + 120),
-        xaxis={"title": column_label, "side": "top"},
+        xaxis={"title": column_label, "side": "top"} | ({"tickangle": -60} if percent else {}),
         yaxis={"title": row_label, "autorange": "reversed"},
     )
 
 
+@shared
 def funnel(stages: list[str], counts: list[int]) -> go.Figure:
     """The closed loop as a funnel: each stage's count and its share of the first."""
     figure = go.Figure(
@@ -220,6 +303,7 @@ def funnel(stages: list[str], counts: list[int]) -> go.Figure:
 SHADES = 8  # the map's colour steps: one filled trace per step keeps the figure small
 
 
+@shared
 def grid_map(
     frame: pl.DataFrame, *, value: str, value_label: str, name: str = "grid_name"
 ) -> go.Figure:
@@ -259,6 +343,7 @@ def grid_map(
     )
 
 
+@shared
 def point_map(
     frame: pl.DataFrame, *, value: str, value_label: str, name: str = "area_name"
 ) -> go.Figure:
@@ -329,6 +414,7 @@ def _centre(rings: list[list[list[float]]]) -> tuple[float | None, float | None]
     return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
 
 
+@shared
 def stacked_months(
     frame: pl.DataFrame, *, x: str, y: str, group: str, y_label: str, colours: dict[str, str]
 ) -> go.Figure:

@@ -10,6 +10,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
+import pyarrow as pa
 import streamlit as st
 
 from dashboard import queries
@@ -164,6 +165,27 @@ def _formats(data: pl.DataFrame) -> dict[str, Any]:
     return formats
 
 
+# column types an Arrow table carries to the browser as pandas would have (see `_arrow`)
+PLAIN_TYPES = (pl.String, pl.Boolean, pl.Float32, pl.Float64, pl.Date, pl.Datetime)
+
+
+def _arrow(data: pl.DataFrame) -> pl.DataFrame | pa.Table:
+    """The shown frame as an Arrow table, typed as st.dataframe's pandas round trip types it
+    (integers with nulls as floats, dates as millisecond timestamps), so the browser gets the
+    same table without the round trip (~60 ms for 5,000 rows at every rerun). Other types go
+    the pandas way."""
+    casts = []
+    for name, dtype in data.schema.items():
+        if dtype.is_integer() and dtype not in (pl.Int128, pl.UInt128):
+            if data[name].null_count():
+                casts.append(pl.col(name).cast(pl.Float64))
+        elif dtype == pl.Date:
+            casts.append(pl.col(name).cast(pl.Datetime("ms")))
+        elif not isinstance(dtype, PLAIN_TYPES) and dtype not in PLAIN_TYPES:
+            return data
+    return data.with_columns(casts).to_arrow(compat_level=pl.CompatLevel.oldest())
+
+
 def _csv(data: pl.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark (Excel opens the Chinese text correctly), formula cells
     neutralised: the access layer's `csv_bytes`."""
@@ -211,7 +233,7 @@ def table(
         return
     shown = _exportable(data.head(MAX_ROWS))
     st.dataframe(
-        shown,
+        _arrow(shown),
         hide_index=True,
         width="stretch",
         height=height or "auto",

@@ -16,6 +16,7 @@ LOG = logging.getLogger("duban.dashboard")
 AS_OF_STEP_MINUTES = 10  # figures are as of the last 10-minute mark, so reruns share the cache
 _started: set[tuple[str, str]] = set()
 _lock = threading.Lock()
+_preloading = threading.Event()  # once per process
 
 
 def as_of_now() -> datetime:
@@ -41,6 +42,16 @@ def warm(version: queries.WarehouseVersion, as_of: datetime) -> None:
     red_black(version, period)
 
 
+def preload() -> None:
+    """Import what the first page's drawing needs (pandas for st.dataframe, plotly and its
+    validators for a chart), which the first overview would otherwise import itself."""
+    import pandas  # noqa: F401
+    import plotly.graph_objects as go
+    import plotly.io
+
+    plotly.io.to_json(go.Figure(go.Bar(x=[1], y=["a"], orientation="h")), validate=False)
+
+
 def _warm_quietly(version: queries.WarehouseVersion, as_of: datetime) -> None:
     try:
         warm(version, as_of)
@@ -60,4 +71,14 @@ def start(version: queries.WarehouseVersion) -> bool:
     threading.Thread(
         target=_warm_quietly, args=(version, as_of), name="duban-warmup", daemon=True
     ).start()
+    if not _preloading.is_set():
+        _preloading.set()
+        threading.Thread(target=_preload_quietly, name="duban-preload", daemon=True).start()
     return True
+
+
+def _preload_quietly() -> None:
+    try:
+        preload()
+    except Exception:  # only a head start: the page imports them itself
+        LOG.warning("preload failed", exc_info=True)

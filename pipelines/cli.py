@@ -309,6 +309,9 @@ def run_serve(port: int, warehouse: Path | None) -> None:
         sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "streamlit_app.py"),
         "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
+        # no watching of the source files for edits: without watchdog every session polls every
+        # module's file, CPU the sessions' runs need (restart the server after an edit)
+        "--server.fileWatcherType", "none",
     ]  # fmt: skip
     click.echo(f"serving the dashboard on http://localhost:{port} (Ctrl+C to stop)", err=True)
     sys.stdout.flush()

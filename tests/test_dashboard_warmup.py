@@ -73,3 +73,22 @@ def test_the_warm_up_starts_once_per_version_and_as_of_mark(
             thread.join(timeout=10)
     assert [as_of for _, as_of in started] == [NOW.replace(minute=30, second=0),
                                                 NOW.replace(minute=50, second=0)]  # fmt: skip
+
+
+def test_the_preload_starts_once_per_process(
+    calls: list[tuple[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    version = queries.current_version()
+    assert version is not None
+    preloaded: list[bool] = []
+    monkeypatch.setattr(warmup, "_warm_quietly", lambda *args: None)
+    monkeypatch.setattr(warmup, "preload", lambda: preloaded.append(True))
+    monkeypatch.setattr(warmup, "_started", set())
+    monkeypatch.setattr(warmup, "_preloading", threading.Event())
+    assert warmup.start(version) is True
+    monkeypatch.setattr(warmup, "now_local", lambda: NOW.replace(minute=50))
+    assert warmup.start(version) is True
+    for thread in threading.enumerate():
+        if thread.name == "duban-preload":
+            thread.join(timeout=10)
+    assert preloaded == [True]

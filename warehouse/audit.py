@@ -13,8 +13,9 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,15 +81,25 @@ class AuditStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._con: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as con:
             con.executescript(SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10, isolation_level=None)) as con:
-            con.execute("pragma journal_mode=wal")
-            yield con
+        """The store's one connection, opened on first use and shared by the threads that append
+        (one at a time): opening one per event cost more than the event's write. Other
+        processes still append safely through SQLite's file locks (`begin immediate`)."""
+        with self._lock:
+            if self._con is None:
+                con = sqlite3.connect(
+                    self.path, timeout=10, isolation_level=None, check_same_thread=False
+                )
+                con.execute("pragma journal_mode=wal")
+                self._con = con
+            yield self._con
 
     def append(self, event: AuditEvent, at: datetime | None = None) -> int:
         """Record one event (time in UTC); returns its audit_id."""

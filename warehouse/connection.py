@@ -8,11 +8,13 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import duckdb
-import polars as pl
+from typing import TYPE_CHECKING
 
 from warehouse.faults import crash_point
+
+if TYPE_CHECKING:  # imported where used: `duban serve` reads the errors below, not the drivers
+    import duckdb
+    import polars as pl
 
 
 class WarehouseMissingError(FileNotFoundError):
@@ -25,6 +27,8 @@ class WarehouseBusyError(RuntimeError):
 
 def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection with no file or network access beyond the warehouse itself."""
+    import duckdb
+
     if not path.exists():
         raise WarehouseMissingError(
             f"warehouse {path} does not exist: run `duban ingest` and `duban build` first"
@@ -66,6 +70,8 @@ def writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         if path.exists():
             shutil.copyfile(path, staging)
         crash_point("writer:copied")
+        import duckdb
+
         con = duckdb.connect(str(staging))
         try:
             yield con

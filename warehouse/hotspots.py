@@ -1,6 +1,7 @@
 """High-frequency problem areas: problems per area for a period, against the period before; the mix.
 
-Reads the mart `hotspots_monthly`, so a period counts in whole calendar months: every month the
+Reads the mart `hotspots_monthly` (its community and grid levels from `hotspot_areas_monthly`, the
+same rows without the mix), so a period counts in whole calendar months: every month the
 period touches. The previous period is the same number of months just before.
 
 Rising (`is_rising`) is a one-sided test that the area's problem rate went up. Given the two counts
@@ -122,6 +123,10 @@ order by count_problems desc, area_id
 """
 
 
+# the community and grid levels' rows alone, a tenth of hotspots_monthly's (same columns)
+UPPER_LEVELS_SQL = HOTSPOTS_SQL.replace("from hotspots_monthly", "from hotspot_areas_monthly", 1)
+
+
 def hotspots(
     con: duckdb.DuckDBPyConnection, period: Period, level: str, parent_id: str | None = None
 ) -> pl.DataFrame:
@@ -134,21 +139,23 @@ def hotspots(
     """
     _check_level(level)
     first, last, previous_first, previous_last = months(period)
-    return fetch_frame(
-        con,
-        HOTSPOTS_SQL,
-        {
-            "level": level,
-            "parent": parent_id,
-            "community": period.community,
-            "first": first,
-            "last": last,
-            "previous_first": previous_first,
-            "previous_last": previous_last,
-            "min_count": RISING_MIN_COUNT,
-            "z": RISING_Z,
-        },
-    )
+    params: dict[str, object] = {
+        "level": level,
+        "parent": parent_id,
+        "community": period.community,
+        "first": first,
+        "last": last,
+        "previous_first": previous_first,
+        "previous_last": previous_last,
+        "min_count": RISING_MIN_COUNT,
+        "z": RISING_Z,
+    }
+    if level != "address":
+        try:
+            return fetch_frame(con, UPPER_LEVELS_SQL, params)
+        except duckdb.CatalogException:  # a warehouse built before that mart: all levels' rows
+            pass
+    return fetch_frame(con, HOTSPOTS_SQL, params)
 
 
 # one area's mix, or the whole street's (every community summed) when the area is null

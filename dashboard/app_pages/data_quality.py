@@ -33,9 +33,12 @@ else:
     if {"source", "quarantine_rate"} <= set(sources.columns):
         rates = sources.drop_nulls("quarantine_rate")
         figure = charts.count_bars(
-            rates, category="source", value="quarantine_rate", value_label=t("col.quarantine_rate")
+            rates,
+            category="source",
+            value="quarantine_rate",
+            value_label=t("col.quarantine_rate"),
+            value_format=".1%",
         )
-        figure.update_xaxes(tickformat=".1%")
         chart(figure, version, "data_quality", "quarantine_rate")
 
 st.subheader(t("quality.reasons"))

@@ -49,10 +49,12 @@ else:
     scored = cards.drop_nulls("performance") if "performance" in cards.columns else cards.head(0)
     if not scored.is_empty():
         figure = charts.count_bars(
-            scored, category="department", value="performance", value_label=t("col.performance")
+            scored,
+            category="department",
+            value="performance",
+            value_label=t("col.performance"),
+            department_colours=True,
         )
-        ordered = scored.sort("performance")["department"]
-        figure.update_traces(marker={"color": [charts.department_colour(d) for d in ordered]})
         chart(figure, version, SOURCE, "cards")
     table(cards, "department_scorecard", version, SOURCE)
 

@@ -59,9 +59,8 @@ else:
         value="compliance_pct",
         row_label=t("col.community"),
         column_label=t("col.indicator"),
+        percent=True,
     )
-    figure.update_traces(colorscale="RdYlGn", zmin=0, zmax=100, texttemplate="%{z:.0f}")
-    figure.update_xaxes(tickangle=-60)
     chart(figure, version, "indicator_compliance", "compliance")
     table(cells, "indicator_compliance", version, "indicator_compliance")
 

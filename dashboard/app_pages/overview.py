@@ -13,6 +13,8 @@ from dashboard.scoring import SCORE_CAP, overall_index, status
 from dashboard.text import t
 from warehouse.metrics import KPIS
 
+RATE_HOVER = "%{x|%Y-%m}: %{y:.1%} (%{customdata})<extra></extra>"
+DAYS_HOVER = "%{x|%Y-%m}: %{y:.1f} (%{customdata})<extra></extra>"
 chosen = filters.current()
 period = chosen.period
 version = queries.current_version()
@@ -93,10 +95,9 @@ else:
         target_label=t("chart.target"),
         numerator="numerator",
         denominator="denominator",
+        value_format=".0%" if is_rate else ".1f",
+        hovertemplate=RATE_HOVER if is_rate else DAYS_HOVER,
     )
-    if not is_rate:
-        figure.update_yaxes(tickformat=".1f")
-        figure.update_traces(hovertemplate="%{x|%Y-%m}: %{y:.1f} (%{customdata})<extra></extra>")
     st.caption(t("overview.trend_caption"))
     chart(figure, version, "complaints_monthly, inspections_monthly, rectification_cases", "trend")
 
