@@ -1,16 +1,8 @@
--- Where problems concentrate: complaints, repeats and failed inspection items by area, with the category mix; one row per month, level (community, grid, address) and area
+-- Where problems concentrate: complaints, repeats and failed inspection items by area, with the top problem; one row per month, level (community, grid, address) and area
 with
 
-tickets as (
-    select * from complaint_tickets
-),
-
-visits as (
-    select * from inspection_visits
-),
-
-checks as (
-    select * from stg_supervisors__inspections
+by_category as (
+    select * from hotspots_category_monthly
 ),
 
 communities as (
@@ -25,94 +17,8 @@ addresses as (
     select * from stg_reference__addresses
 ),
 
-problem_types as (
-    select level3, min(level1) as level1
-    from stg_reference__problem_types
-    group by level3
-),
-
--- tickets counted per month, place and type first: the levels below then add up far fewer rows
-complaint_events as (
-    select
-        received_month as month_on,
-        community_id,
-        grid_id,
-        address_id,
-        category_l1,
-        problem_type,
-        count(*) as count_complaints,
-        count(*) filter (where is_repeat) as count_repeats,
-        0 as count_failed_items
-    from tickets
-    group by all
-),
-
-failed_visit_events as (
-    select
-        visits.inspected_month as month_on,
-        visits.community_id,
-        null::varchar as grid_id,
-        null::varchar as address_id,
-        problem_types.level1 as category_l1,
-        visits.problem_type,
-        0 as count_complaints,
-        0 as count_repeats,
-        1 as count_failed_items
-    from visits
-    left join problem_types on problem_types.level3 = visits.problem_type
-    where visits.is_failed
-),
-
-abnormal_check_events as (
-    select
-        date_trunc('month', checks.checked_on)::date as month_on,
-        coalesce(checks.community_id, grids.community_id) as community_id,
-        grids.grid_id,
-        null::varchar as address_id,
-        problem_types.level1 as category_l1,
-        problem_types.level3 as problem_type,
-        0 as count_complaints,
-        0 as count_repeats,
-        1 as count_failed_items
-    from checks
-    left join grids
-        on grids.grid_id = checks.grid
-        or (grids.grid_name = checks.grid
-            and grids.community_id is not distinct from coalesce(checks.community_id, grids.community_id))
-    left join problem_types on problem_types.level3 = checks.problem
-    where checks.is_abnormal
-),
-
-events as (
-    select * from complaint_events
-    union all
-    select * from failed_visit_events
-    union all
-    select * from abnormal_check_events
-),
-
-leveled as (
-    select 'community' as level, community_id as area_id, * from events where community_id is not null
-    union all
-    select 'grid', grid_id, * from events where grid_id is not null
-    union all
-    select 'address', address_id, * from events where address_id is not null
-),
-
-by_category as (
-    select
-        month_on,
-        level,
-        area_id,
-        category_l1,
-        problem_type,
-        sum(count_complaints)::bigint as count_complaints,
-        sum(count_repeats)::bigint as count_repeats,
-        sum(count_failed_items)::bigint as count_failed_items
-    from leveled
-    group by all
-),
-
+-- the area's top problem: most problems first, then by category and type (nulls last); the mix
+-- itself is hotspots_category_monthly, which the dashboard reads
 by_area as (
     select
         month_on,
@@ -121,9 +27,8 @@ by_area as (
         sum(count_complaints)::bigint as count_complaints,
         sum(count_repeats)::bigint as count_repeats,
         sum(count_failed_items)::bigint as count_failed_items,
-        -- most problems first (`rank` = minus the count sorts first), then by category and type;
-        -- sorting the finished list is cheaper than an ordered aggregate over many small areas
-        list_sort(list(
+        arg_min(
+            {'category_l1': category_l1, 'problem_type': problem_type},
             {
                 'rank': -(count_complaints + count_failed_items),
                 'category_l1': category_l1,
@@ -131,7 +36,7 @@ by_area as (
                 'count_complaints': count_complaints,
                 'count_failed_items': count_failed_items
             }
-        )) as category_mix
+        ) as top
     from by_category
     group by all
 ),
@@ -198,9 +103,8 @@ final as (
         by_area.count_repeats,
         by_area.count_failed_items,
         by_area.count_complaints + by_area.count_failed_items as count_problems,
-        by_area.category_mix[1].category_l1 as top_category_l1,
-        by_area.category_mix[1].problem_type as top_problem_type,
-        by_area.category_mix
+        by_area.top.category_l1 as top_category_l1,
+        by_area.top.problem_type as top_problem_type
     from by_area
     left join areas
         on areas.level = by_area.level
