@@ -1,5 +1,5 @@
 -- Complaints resolved to a known address, grid and community where the address allows; one row per complaint
--- config: materialized=table (kept per ticket, so an incremental build resolves only new tickets)
+-- config: materialized=table (kept per ticket, narrow, so an incremental build resolves only new tickets)
 with
 
 complaints as (
@@ -75,9 +75,19 @@ resolved_texts as (
         on named_by_prefix.address = parsed.address
 ),
 
+-- narrow: the keys of the version picked, what the repeat chains and timings need, and the callers
+-- (for the access layer's drill-down); complaint_tickets joins the picked version's other columns
+-- from stg_hotline__complaint_versions, so the wide text is written once, there
 keyed as (
     select
-        complaints.* exclude (community_id) replace (resolved_texts.address_text as address_text),
+        complaints.complaint_id,
+        complaints.load_id,
+        complaints.source_row,
+        complaints.received_at,
+        complaints.received_on,
+        complaints.problem_type,
+        complaints.caller_name,
+        complaints.caller_phone,
         resolved_texts.address_id,
         resolved_texts.grid_id,
         coalesce(

@@ -5,6 +5,10 @@ versions as not materialized (
     select * from raw.complaints
 ),
 
+typed_versions as (
+    select * from stg_hotline__complaint_versions
+),
+
 -- the latest version of each ticket by a hash aggregate over keys only (a window partitioned by the
 -- ticket id sorts every row and is several times slower); (load, row) picks the row joined back
 latest_keys as (
@@ -20,38 +24,22 @@ latest_keys as (
 ),
 
 picked_keys as (
-    select complaint_id, picked.load_id as _load_id, picked.row as _row, count_versions
+    select complaint_id, picked.load_id as load_id, picked.row as source_row, count_versions
     from latest_keys
 ),
 
 latest as (
     select
-        complaint_id,
-        received_at,
-        cast(received_at as date) as received_on,
-        channel,
-        caller_name,
-        caller_phone,
-        address,
-        nullif(trim(regexp_replace(address, '\s+', ' ', 'g')), '') as address_text,
-        community,
-        community_id,
-        category_l1,
-        category_l2,
-        category_l3,
-        coalesce(category_l3, category_l2, category_l1) as problem_type,
-        description,
-        department,
-        status,
-        first_response_at,
-        closed_at,
-        satisfaction,
-        count_versions,
-        _source as source,
-        _load_id as load_id,
-        _row as source_row
-    from versions
-    join picked_keys using (complaint_id, _load_id, _row)
+        typed_versions.* exclude (source, load_id, source_row),
+        picked_keys.count_versions,
+        typed_versions.source,
+        typed_versions.load_id,
+        typed_versions.source_row
+    from typed_versions
+    join picked_keys
+        on picked_keys.complaint_id = typed_versions.complaint_id
+        and picked_keys.load_id = typed_versions.load_id
+        and picked_keys.source_row = typed_versions.source_row
 )
 
 select * from latest
