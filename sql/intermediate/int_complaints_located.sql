@@ -2,8 +2,12 @@
 -- config: materialized=table (kept per ticket, narrow, so an incremental build resolves only new tickets)
 with
 
+-- only what is kept below: this is read twice, so it is materialized, and the wide text stays out
 complaints as (
-    select * from stg_hotline__complaints
+    select
+        complaint_id, load_id, source_row, received_at, received_on, problem_type, caller_name,
+        caller_phone, address, community_id
+    from stg_hotline__complaints
 ),
 
 community_names as (
