@@ -17,8 +17,18 @@ addresses as (
     select * from stg_reference__addresses
 ),
 
--- the area's top problem: most problems first, then by category and type (nulls last); the mix
--- itself is hotspots_category_monthly, which the dashboard reads
+-- the (category, type) pairs in sort order (nulls last): few, so each is a small number below
+pairs as (
+    select
+        category_l1,
+        problem_type,
+        row_number() over (order by category_l1 nulls last, problem_type nulls last) as pair_rank
+    from (select distinct category_l1, problem_type from by_category)
+),
+
+-- the area's top problem: most problems first, then by category and type (nulls last), as one
+-- integer (problems in the high bits, the pair's rank reversed in the low 32) whose max is a
+-- fast hash aggregate; the mix itself is hotspots_category_monthly, which the dashboard reads
 by_area as (
     select
         month_on,
@@ -27,18 +37,24 @@ by_area as (
         sum(count_complaints)::bigint as count_complaints,
         sum(count_repeats)::bigint as count_repeats,
         sum(count_failed_items)::bigint as count_failed_items,
-        arg_min(
-            {'category_l1': category_l1, 'problem_type': problem_type},
-            {
-                'rank': -(count_complaints + count_failed_items),
-                'category_l1': category_l1,
-                'problem_type': problem_type,
-                'count_complaints': count_complaints,
-                'count_failed_items': count_failed_items
-            }
-        ) as top
+        max(
+            (count_complaints + count_failed_items)::hugeint * 4294967296
+            + (4294967295 - pairs.pair_rank)
+        ) as top_key
     from by_category
-    group by all
+    join pairs
+        on pairs.category_l1 is not distinct from by_category.category_l1
+        and pairs.problem_type is not distinct from by_category.problem_type
+    group by month_on, level, area_id
+),
+
+top_pairs as (
+    select
+        by_area.* exclude (top_key),
+        pairs.category_l1 as top_category_l1,
+        pairs.problem_type as top_problem_type
+    from by_area
+    join pairs on pairs.pair_rank = 4294967295 - by_area.top_key % 4294967296
 ),
 
 address_households as (
@@ -103,9 +119,9 @@ final as (
         by_area.count_repeats,
         by_area.count_failed_items,
         by_area.count_complaints + by_area.count_failed_items as count_problems,
-        by_area.top.category_l1 as top_category_l1,
-        by_area.top.problem_type as top_problem_type
-    from by_area
+        by_area.top_category_l1,
+        by_area.top_problem_type
+    from top_pairs as by_area
     left join areas
         on areas.level = by_area.level
         and areas.area_id = by_area.area_id
