@@ -83,26 +83,47 @@ events as (
     select * from abnormal_check_events
 ),
 
-leveled as (
-    select 'community' as level, community_id as area_id, * from events where community_id is not null
-    union all
-    select 'grid', grid_id, * from events where grid_id is not null
-    union all
-    select 'address', address_id, * from events where address_id is not null
-),
-
+-- each level grouped on its own and appended in turn: smaller hash tables than one over all
+-- levels, and the rows come out level by level, so a query of one level skips the others' blocks
 by_category as (
     select
         month_on,
-        level,
-        area_id,
+        'community' as level,
+        community_id as area_id,
         category_l1,
         problem_type,
         sum(count_complaints)::bigint as count_complaints,
         sum(count_repeats)::bigint as count_repeats,
         sum(count_failed_items)::bigint as count_failed_items
-    from leveled
-    group by all
+    from events
+    where community_id is not null
+    group by month_on, community_id, category_l1, problem_type
+    union all
+    select
+        month_on,
+        'grid',
+        grid_id,
+        category_l1,
+        problem_type,
+        sum(count_complaints)::bigint,
+        sum(count_repeats)::bigint,
+        sum(count_failed_items)::bigint
+    from events
+    where grid_id is not null
+    group by month_on, grid_id, category_l1, problem_type
+    union all
+    select
+        month_on,
+        'address',
+        address_id,
+        category_l1,
+        problem_type,
+        sum(count_complaints)::bigint,
+        sum(count_repeats)::bigint,
+        sum(count_failed_items)::bigint
+    from events
+    where address_id is not null
+    group by month_on, address_id, category_l1, problem_type
 )
 
 select * from by_category
