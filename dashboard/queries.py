@@ -131,6 +131,7 @@ MART_DATASETS = {
     "merge_suggestions": ("inspections",),
     "rectification_cases": ("rectification_cases",),
     "hotspots_monthly": ("complaints", "inspections"),
+    "hotspots_category_monthly": ("complaints", "inspections"),
     "indicator_compliance": ("indicators", "resident_evaluations", "rectification_cases"),
     "data_quality": (),
     "raw.load_ledger": (),

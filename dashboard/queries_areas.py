@@ -45,23 +45,31 @@ _CURRENT = "\ncurrent_period as ("
 PTYPE_MONTHLY = """
 with
 
+mix as (
+    select
+        month_on,
+        area_id,
+        sum(count_complaints) as count_complaints,
+        sum(count_failed_items) as count_failed_items,
+        sum(count_complaints + count_failed_items) as count_problems
+    from hotspots_category_monthly
+    where level = $level and problem_type = $ptype
+        and month_on between $previous_first and $last
+    group by month_on, area_id
+),
+
 monthly as (
     select
-        * exclude (count_complaints, count_repeats, count_failed_items, count_problems, mix),
-        coalesce(list_sum(list_transform(mix, lambda m: m.count_complaints)), 0)
-            as count_complaints,
+        area.* exclude (count_complaints, count_repeats, count_failed_items, count_problems),
+        coalesce(mix.count_complaints, 0) as count_complaints,
         null::bigint as count_repeats,
-        coalesce(list_sum(list_transform(mix, lambda m: m.count_failed_items)), 0)
-            as count_failed_items,
-        coalesce(list_sum(list_transform(mix, lambda m: m.count_complaints + m.count_failed_items)),
-            0) as count_problems
-    from (
-        select *, list_filter(category_mix, lambda m: m.problem_type = $ptype) as mix
-        from hotspots_monthly
-        where level = $level
-            and ($parent::varchar is null or community_id = $parent or grid_id = $parent)
-            and ($community::varchar is null or community_id = $community)
-    )
+        coalesce(mix.count_failed_items, 0) as count_failed_items,
+        coalesce(mix.count_problems, 0) as count_problems
+    from hotspots_monthly as area
+    left join mix on mix.month_on = area.month_on and mix.area_id = area.area_id
+    where area.level = $level
+        and ($parent::varchar is null or area.community_id = $parent or area.grid_id = $parent)
+        and ($community::varchar is null or area.community_id = $community)
 ),
 """
 PTYPE_HOTSPOTS_SQL = PTYPE_MONTHLY + _CURRENT + analysis.HOTSPOTS_SQL.split(_CURRENT, 1)[1]

@@ -107,6 +107,26 @@ def test_the_latest_version_of_a_ticket_wins(con: duckdb.DuckDBPyConnection) -> 
     assert result.rows() == [("V1", "已办结", ts("2025-04-02 10:00"))]
 
 
+def test_a_later_period_wins_over_a_later_load(con: duckdb.DuckDBPyConnection) -> None:
+    # P1: the April file came first, a late March file re-sent it; P2: a version without a period
+    # loses to one with a period; P3: same period and load, the later row wins
+    insert_raw(con, "complaints", [
+        complaint("P1", "2025-03-30 10:00", status="已办结"),
+        complaint("P2", "2025-03-30 11:00", status="已办结"),
+        {**complaint("P3", "2025-03-30 12:00", status="处理中"), "_row": 7},
+        {**complaint("P3", "2025-03-30 12:00", status="已办结"), "_row": 9},
+    ], period="2025-04", load_id=1)  # fmt: skip
+    insert_raw(con, "complaints", [complaint("P1", "2025-03-30 10:00", status="处理中")],
+               period="2025-03", load_id=2)  # fmt: skip
+    insert_raw(con, "complaints", [complaint("P2", "2025-03-30 11:00", status="处理中")],
+               period=None, load_id=3)  # fmt: skip
+    build(con)
+    result = fetch_frame(
+        con, "select complaint_id, status from complaint_tickets order by complaint_id"
+    )
+    assert result.rows() == [("P1", "已办结"), ("P2", "已办结"), ("P3", "已办结")]
+
+
 def test_complaints_monthly_counts_and_rate(con: duckdb.DuckDBPyConnection) -> None:
     insert_raw(
         con,

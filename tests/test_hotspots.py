@@ -183,3 +183,24 @@ def test_fewer_than_five_problems_are_never_rising(con: duckdb.DuckDBPyConnectio
     result = hotspots(con, MARCH, "community").select("area_id", "count_problems", "z_score")
     assert result.rows() == [("C9", 4, 2.0)]  # z = 4 / sqrt(4) = 2 > 1.645, but n1 = 4 < 5
     assert hotspots(con, MARCH, "community")["is_rising"].to_list() == [False]
+
+
+def test_hotspots_category_monthly_keeps_each_type_per_area(con: duckdb.DuckDBPyConnection) -> None:
+    seed(con)
+    result = fetch_frame(
+        con,
+        "select area_id, category_l1, problem_type, count_complaints, count_repeats, "
+        "count_failed_items from hotspots_category_monthly "
+        "where month_on = date '2025-03-01' and level = 'grid' order by area_id, problem_type",
+    )
+    expected = pl.DataFrame(
+        {
+            "area_id": ["G1", "G2", "G2"],
+            "category_l1": ["社区环境"] * 3,
+            "problem_type": ["生活垃圾未及时清运", "垃圾桶满溢", "生活垃圾未及时清运"],
+            "count_complaints": [6, 0, 1],
+            "count_repeats": [5, 0, 0],
+            "count_failed_items": [0, 1, 0],
+        }
+    )  # fmt: skip
+    assert_frame_equal(result, expected)

@@ -45,6 +45,7 @@ def test_an_incremental_build_equals_a_full_one(tmp_path: Path) -> None:
         "complaints_monthly",
         "complaints_daily_received",
         "complaints_daily_closed",
+        "hotspots_category_monthly",
         "hotspots_monthly",
     }
     with writer(stepwise) as con:

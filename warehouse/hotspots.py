@@ -1,8 +1,9 @@
 """High-frequency problem areas: problems per area for a period, against the period before; the mix.
 
-Reads the mart `hotspots_monthly` (its community and grid levels from `hotspot_areas_monthly`, the
-same rows without the mix), so a period counts in whole calendar months: every month the
-period touches. The previous period is the same number of months just before.
+Reads the marts `hotspots_monthly` (its community and grid levels from `hotspot_areas_monthly`,
+the same rows sorted by area) and `hotspots_category_monthly` (the mix), so a period counts in whole
+calendar months: every month the period touches. The previous period is the same number of months
+just before.
 
 Rising (`is_rising`) is a one-sided test that the area's problem rate went up. Given the two counts
 n1 (this period) and n2 (the previous, equally long period), under "no change" n1 is binomial with
@@ -158,16 +159,21 @@ def hotspots(
     return fetch_frame(con, HOTSPOTS_SQL, params)
 
 
-# one area's mix, or the whole street's (every community summed) when the area is null
+# one area's mix, or the whole street's (every community summed) when the area is null; the
+# community filter is the area's, as hotspots_monthly holds it
 CATEGORY_MIX_SQL = """
 with
 
 rows as (
-    select unnest(category_mix, recursive := true)
-    from hotspots_monthly
+    select *
+    from hotspots_category_monthly
     where level = $level and ($area_id::varchar is null or area_id = $area_id)
         and month_on between $first and $last
-        and ($community::varchar is null or community_id = $community)
+        and ($community::varchar is null or (month_on, area_id) in (
+            select (month_on, area_id) from hotspots_monthly
+            where level = $level and ($area_id::varchar is null or area_id = $area_id)
+                and month_on between $first and $last and community_id = $community
+        ))
 ),
 
 mix as (

@@ -13,8 +13,9 @@ new loads only added fact rows, the build is incremental:
   left as it was. The models upstream of the recomputation are shadowed, for this connection only,
   by temporary tables holding just the touched rows, so the same SQL runs on fewer rows;
 - the monthly and daily aggregates of tickets (`complaints_monthly`, `complaints_daily_received`,
-  `complaints_daily_closed`) and `hotspots_monthly` recompute only the months that changed: those
-  the changed ticket rows counted in (before and after), and those of changed visits and checks;
+  `complaints_daily_closed`), `hotspots_category_monthly` and `hotspots_monthly` recompute only
+  the months that changed: those the changed ticket rows counted in (before and after), and
+  those of changed visits and checks;
 - every other model is rebuilt in full (views are unchanged; the other marts are small next to the
   ticket chain).
 
@@ -254,11 +255,14 @@ MONTHLY_INPUTS: dict[str, dict[str, str]] = {
     "complaints_daily_closed": {
         "complaint_tickets": "closed_month in (select month_on from affected_months)",
     },
-    "hotspots_monthly": {
+    "hotspots_category_monthly": {
         "complaint_tickets": "received_month in (select month_on from affected_months)",
         "inspection_visits": "inspected_month in (select month_on from affected_months)",
         "stg_supervisors__inspections": "date_trunc('month', checked_on)::date "
         "in (select month_on from affected_months)",
+    },
+    "hotspots_monthly": {
+        "hotspots_category_monthly": "month_on in (select month_on from affected_months)",
     },
 }
 

@@ -9,10 +9,23 @@ links as (
     select * from int_complaints_repeat_linked
 ),
 
+versions as (
+    select * from stg_hotline__complaint_versions
+),
+
+-- the located ticket's own version (its load and row) brings the columns the narrow located
+-- table does not keep; its community is the resolved one
 complaints as (
-    select located.*, links.* exclude (complaint_id)
+    select
+        versions.* exclude (complaint_id, community_id, caller_name, caller_phone),
+        located.* exclude (load_id, source_row, received_at, received_on, problem_type),
+        links.* exclude (complaint_id)
     from located
-    join links using (complaint_id)
+    join versions
+        on versions.complaint_id = located.complaint_id
+        and versions.load_id = located.load_id
+        and versions.source_row = located.source_row
+    join links on links.complaint_id = located.complaint_id
 ),
 
 calendar as (

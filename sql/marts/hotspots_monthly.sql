@@ -1,16 +1,8 @@
--- Where problems concentrate: complaints, repeats and failed inspection items by area, with the category mix; one row per month, level (community, grid, address) and area
+-- Where problems concentrate: complaints, repeats and failed inspection items by area, with the top problem; one row per month, level (community, grid, address) and area
 with
 
-tickets as (
-    select * from complaint_tickets
-),
-
-visits as (
-    select * from inspection_visits
-),
-
-checks as (
-    select * from stg_supervisors__inspections
+by_category as (
+    select * from hotspots_category_monthly
 ),
 
 communities as (
@@ -25,94 +17,18 @@ addresses as (
     select * from stg_reference__addresses
 ),
 
-problem_types as (
-    select level3, min(level1) as level1
-    from stg_reference__problem_types
-    group by level3
-),
-
--- tickets counted per month, place and type first: the levels below then add up far fewer rows
-complaint_events as (
+-- the (category, type) pairs in sort order (nulls last): few, so each is a small number below
+pairs as (
     select
-        received_month as month_on,
-        community_id,
-        grid_id,
-        address_id,
         category_l1,
         problem_type,
-        count(*) as count_complaints,
-        count(*) filter (where is_repeat) as count_repeats,
-        0 as count_failed_items
-    from tickets
-    group by all
+        row_number() over (order by category_l1 nulls last, problem_type nulls last) as pair_rank
+    from (select distinct category_l1, problem_type from by_category)
 ),
 
-failed_visit_events as (
-    select
-        visits.inspected_month as month_on,
-        visits.community_id,
-        visits.grid_id,
-        visits.address_id,
-        problem_types.level1 as category_l1,
-        visits.problem_type,
-        0 as count_complaints,
-        0 as count_repeats,
-        1 as count_failed_items
-    from visits
-    left join problem_types on problem_types.level3 = visits.problem_type
-    where visits.is_failed
-),
-
-abnormal_check_events as (
-    select
-        date_trunc('month', checks.checked_on)::date as month_on,
-        coalesce(checks.community_id, grids.community_id) as community_id,
-        grids.grid_id,
-        null::varchar as address_id,
-        problem_types.level1 as category_l1,
-        problem_types.level3 as problem_type,
-        0 as count_complaints,
-        0 as count_repeats,
-        1 as count_failed_items
-    from checks
-    left join grids
-        on grids.grid_id = checks.grid
-        or (grids.grid_name = checks.grid
-            and grids.community_id is not distinct from coalesce(checks.community_id, grids.community_id))
-    left join problem_types on problem_types.level3 = checks.problem
-    where checks.is_abnormal
-),
-
-events as (
-    select * from complaint_events
-    union all
-    select * from failed_visit_events
-    union all
-    select * from abnormal_check_events
-),
-
-leveled as (
-    select 'community' as level, community_id as area_id, * from events where community_id is not null
-    union all
-    select 'grid', grid_id, * from events where grid_id is not null
-    union all
-    select 'address', address_id, * from events where address_id is not null
-),
-
-by_category as (
-    select
-        month_on,
-        level,
-        area_id,
-        category_l1,
-        problem_type,
-        sum(count_complaints)::bigint as count_complaints,
-        sum(count_repeats)::bigint as count_repeats,
-        sum(count_failed_items)::bigint as count_failed_items
-    from leveled
-    group by all
-),
-
+-- the area's top problem: most problems first, then by category and type (nulls last), as one
+-- integer (problems in the high bits, the pair's rank reversed in the low 32) whose max is a
+-- fast hash aggregate; the mix itself is hotspots_category_monthly, which the dashboard reads
 by_area as (
     select
         month_on,
@@ -121,19 +37,24 @@ by_area as (
         sum(count_complaints)::bigint as count_complaints,
         sum(count_repeats)::bigint as count_repeats,
         sum(count_failed_items)::bigint as count_failed_items,
-        -- most problems first (`rank` = minus the count sorts first), then by category and type;
-        -- sorting the finished list is cheaper than an ordered aggregate over many small areas
-        list_sort(list(
-            {
-                'rank': -(count_complaints + count_failed_items),
-                'category_l1': category_l1,
-                'problem_type': problem_type,
-                'count_complaints': count_complaints,
-                'count_failed_items': count_failed_items
-            }
-        )) as category_mix
+        max(
+            (count_complaints + count_failed_items)::hugeint * 4294967296
+            + (4294967295 - pairs.pair_rank)
+        ) as top_key
     from by_category
-    group by all
+    join pairs
+        on pairs.category_l1 is not distinct from by_category.category_l1
+        and pairs.problem_type is not distinct from by_category.problem_type
+    group by month_on, level, area_id
+),
+
+top_pairs as (
+    select
+        by_area.* exclude (top_key),
+        pairs.category_l1 as top_category_l1,
+        pairs.problem_type as top_problem_type
+    from by_area
+    join pairs on pairs.pair_rank = 4294967295 - by_area.top_key % 4294967296
 ),
 
 address_households as (
@@ -198,10 +119,9 @@ final as (
         by_area.count_repeats,
         by_area.count_failed_items,
         by_area.count_complaints + by_area.count_failed_items as count_problems,
-        by_area.category_mix[1].category_l1 as top_category_l1,
-        by_area.category_mix[1].problem_type as top_problem_type,
-        by_area.category_mix
-    from by_area
+        by_area.top_category_l1,
+        by_area.top_problem_type
+    from top_pairs as by_area
     left join areas
         on areas.level = by_area.level
         and areas.area_id = by_area.area_id

@@ -1,0 +1,129 @@
+-- Problems by category and problem type per area: complaints, repeats and failed inspection items, the hotspots' mix; one row per month, level (community, grid, address), area, category and problem type
+with
+
+tickets as (
+    select * from complaint_tickets
+),
+
+visits as (
+    select * from inspection_visits
+),
+
+checks as (
+    select * from stg_supervisors__inspections
+),
+
+grids as (
+    select * from stg_reference__grids
+),
+
+problem_types as (
+    select level3, min(level1) as level1
+    from stg_reference__problem_types
+    group by level3
+),
+
+-- tickets counted per month, place and type first: the levels below then add up far fewer rows
+complaint_events as (
+    select
+        received_month as month_on,
+        community_id,
+        grid_id,
+        address_id,
+        category_l1,
+        problem_type,
+        count(*) as count_complaints,
+        count(*) filter (where is_repeat) as count_repeats,
+        0 as count_failed_items
+    from tickets
+    group by all
+),
+
+failed_visit_events as (
+    select
+        visits.inspected_month as month_on,
+        visits.community_id,
+        visits.grid_id,
+        visits.address_id,
+        problem_types.level1 as category_l1,
+        visits.problem_type,
+        0 as count_complaints,
+        0 as count_repeats,
+        1 as count_failed_items
+    from visits
+    left join problem_types on problem_types.level3 = visits.problem_type
+    where visits.is_failed
+),
+
+abnormal_check_events as (
+    select
+        date_trunc('month', checks.checked_on)::date as month_on,
+        coalesce(checks.community_id, grids.community_id) as community_id,
+        grids.grid_id,
+        null::varchar as address_id,
+        problem_types.level1 as category_l1,
+        problem_types.level3 as problem_type,
+        0 as count_complaints,
+        0 as count_repeats,
+        1 as count_failed_items
+    from checks
+    left join grids
+        on grids.grid_id = checks.grid
+        or (grids.grid_name = checks.grid
+            and grids.community_id is not distinct from coalesce(checks.community_id, grids.community_id))
+    left join problem_types on problem_types.level3 = checks.problem
+    where checks.is_abnormal
+),
+
+events as (
+    select * from complaint_events
+    union all
+    select * from failed_visit_events
+    union all
+    select * from abnormal_check_events
+),
+
+-- each level grouped on its own and appended in turn: smaller hash tables than one over all
+-- levels, and the rows come out level by level, so a query of one level skips the others' blocks
+by_category as (
+    select
+        month_on,
+        'community' as level,
+        community_id as area_id,
+        category_l1,
+        problem_type,
+        sum(count_complaints)::bigint as count_complaints,
+        sum(count_repeats)::bigint as count_repeats,
+        sum(count_failed_items)::bigint as count_failed_items
+    from events
+    where community_id is not null
+    group by month_on, community_id, category_l1, problem_type
+    union all
+    select
+        month_on,
+        'grid',
+        grid_id,
+        category_l1,
+        problem_type,
+        sum(count_complaints)::bigint,
+        sum(count_repeats)::bigint,
+        sum(count_failed_items)::bigint
+    from events
+    where grid_id is not null
+    group by month_on, grid_id, category_l1, problem_type
+    union all
+    select
+        month_on,
+        'address',
+        address_id,
+        category_l1,
+        problem_type,
+        sum(count_complaints)::bigint,
+        sum(count_repeats)::bigint,
+        sum(count_failed_items)::bigint
+    from events
+    where address_id is not null
+    group by month_on, address_id, category_l1, problem_type
+)
+
+select * from by_category
