@@ -6,6 +6,7 @@ import functools
 import importlib
 import logging
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -68,10 +69,11 @@ def _frame(version: WarehouseVersion, sql: str, params: dict[str, Any]) -> pl.Da
     return fetch_frame(cursor(version), sql, params)
 
 
-# The frames `run` returned lately, shared as they are (callers never change a frame in place):
-# a hit here skips st.cache_data's hashing of the arguments and unpickling of a copy (~0.3 ms a
-# call, a dozen calls a rerun). A miss goes to `_frame`, which still makes concurrent sessions
-# asking the same query wait for one read. Short-lived so that it never outlives `_frame`'s entry.
+# The frames `run` and `try_analysis` returned lately, shared as they are (callers never change
+# a frame in place): a hit here skips st.cache_data's hashing of the arguments and unpickling of a
+# copy (~0.3-2 ms a call, a dozen calls a rerun). A miss goes to st.cache_data, which still makes
+# concurrent sessions asking the same thing wait for one read. Short-lived so that it never
+# outlives st.cache_data's entry.
 _FRAMES = RecordCache(ttl=60.0, max_entries=1024)
 
 
@@ -210,11 +212,22 @@ def try_analysis(
     """`analysis(...)`, or None when the function or a mart it reads is not there yet."""
     if not analysis_available(module, function):
         return None
+    key: Hashable | None = (version, module, function, args, tuple(sorted(kwargs.items())))
     try:
-        return analysis(version, module, function, *args, **kwargs)
+        hash(key)
+    except TypeError:  # an argument st.cache_data can hash but Python cannot: no memo
+        key = None
+    found = _FRAMES.get(key) if key is not None else None
+    if found is not None:
+        return found
+    try:
+        result = analysis(version, module, function, *args, **kwargs)
     except Exception:  # a mart not built yet in this warehouse: the page shows it pending
         LOG.warning("%s.%s failed", module, function, exc_info=True)
         return None
+    if key is not None and isinstance(result, pl.DataFrame):  # frames only: never changed
+        _FRAMES.put(key, result)
+    return result
 
 
 def _polars(value: Any) -> Any:
