@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -14,12 +16,19 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from warehouse.access import RecordCache, bound_key
 from warehouse.connection import connect_readonly, fetch_frame
 from warehouse.metrics import KpiValue, Period, compute, default_period
 from warehouse.paths import warehouse_path
 
 LOG = logging.getLogger("duban.dashboard")
 TTL = 600  # seconds a cached result lives; a new warehouse file is a new cache key anyway
+
+# The small per-version results every rerun reads (filter options, table list, freshness, KPIs) are
+# also memoised in process in front of st.cache_data: a hit there hashes the arguments and unpickles
+# a copy (~0.3-2 ms, the 8,400-community options the most), a dozen times a rerun. A version's data
+# never changes, so the memo holds no stale value; callers only read what they get.
+_memo = functools.lru_cache
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,14 @@ def _frame(version: WarehouseVersion, sql: str, params: dict[str, Any]) -> pl.Da
     return fetch_frame(cursor(version), sql, params)
 
 
+# The frames `run` and `try_analysis` returned lately, shared as they are (callers never change
+# a frame in place): a hit here skips st.cache_data's hashing of the arguments and unpickling of a
+# copy (~0.3-2 ms a call, a dozen calls a rerun). A miss goes to st.cache_data, which still makes
+# concurrent sessions asking the same thing wait for one read. Short-lived so that it never
+# outlives st.cache_data's entry.
+_FRAMES = RecordCache(ttl=60.0, max_entries=1024)
+
+
 def run(version: WarehouseVersion, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
     """A parameterised query's result, cached; `sql` is a module constant, values all bound.
 
@@ -67,9 +84,16 @@ def run(version: WarehouseVersion, sql: str, params: dict[str, Any] | None = Non
     query does not use does not split its cache entries.
     """
     named = set(re.findall(r"\$([a-z_]+)", sql))
-    return _frame(version, sql, {k: v for k, v in (params or {}).items() if k in named})
+    bound = {k: v for k, v in (params or {}).items() if k in named}
+    key = (version, sql, bound_key(bound))
+    frame = _FRAMES.get(key)
+    if frame is None:
+        frame = _frame(version, sql, bound)
+        _FRAMES.put(key, frame)
+    return frame
 
 
+@_memo(maxsize=16)
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def tables(version: WarehouseVersion) -> frozenset[str]:
     """The tables and views in the warehouse (schema-qualified for raw.*)."""
@@ -85,6 +109,7 @@ def has(version: WarehouseVersion, name: str) -> bool:
     return name in tables(version)
 
 
+@_memo(maxsize=64)
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def default_dates(version: WarehouseVersion, as_of: datetime) -> tuple[date, date]:
     """The default period: the latest month with complaints."""
@@ -92,6 +117,7 @@ def default_dates(version: WarehouseVersion, as_of: datetime) -> tuple[date, dat
     return period.date_from, period.date_to
 
 
+@_memo(maxsize=512)
 @st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)
 def kpis(
     version: WarehouseVersion, period: Period, problem_type: str | None = None
@@ -107,6 +133,7 @@ OPTIONS_SQL = {
 }
 
 
+@_memo(maxsize=8)
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def options(version: WarehouseVersion) -> dict[str, dict[str, str]]:
     """The values each shared filter may take (id -> display name); empty when not loaded."""
@@ -138,6 +165,7 @@ MART_DATASETS = {
 }
 
 
+@_memo(maxsize=16)
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def freshness(version: WarehouseVersion) -> dict[str, tuple[datetime | None, str | None]]:
     """Per raw dataset: when its last file was loaded and the latest period it covers."""
@@ -185,11 +213,22 @@ def try_analysis(
     """`analysis(...)`, or None when the function or a mart it reads is not there yet."""
     if not analysis_available(module, function):
         return None
+    key: Hashable | None = (version, module, function, args, tuple(sorted(kwargs.items())))
     try:
-        return analysis(version, module, function, *args, **kwargs)
+        hash(key)
+    except TypeError:  # an argument st.cache_data can hash but Python cannot: no memo
+        key = None
+    found = _FRAMES.get(key) if key is not None else None
+    if found is not None:
+        return found
+    try:
+        result = analysis(version, module, function, *args, **kwargs)
     except Exception:  # a mart not built yet in this warehouse: the page shows it pending
         LOG.warning("%s.%s failed", module, function, exc_info=True)
         return None
+    if key is not None and isinstance(result, pl.DataFrame):  # frames only: never changed
+        _FRAMES.put(key, result)
+    return result
 
 
 def _polars(value: Any) -> Any:

@@ -442,13 +442,17 @@ def _frozen(value: object) -> Hashable:
     return value  # dates, text, numbers, booleans, None
 
 
+def bound_key(params: Mapping[str, object]) -> Hashable:
+    """Bound parameter values as a hashable key, in name order (lists as tuples)."""
+    return tuple(sorted((name, _frozen(value)) for name, value in params.items()))
+
+
 def cache_key(
     version: str, dataset: str, viewer: Viewer, sql: str, params: Mapping[str, object]
 ) -> Hashable:
     """Everything that decides a record frame: the data version, the dataset, the viewer's role
     and departments (scope and masking), the query and every bound value."""
-    bound = tuple(sorted((name, _frozen(value)) for name, value in params.items()))
-    return (version, dataset, viewer.role, viewer.departments, sql, bound)
+    return (version, dataset, viewer.role, viewer.departments, sql, bound_key(params))
 
 
 def _event(
