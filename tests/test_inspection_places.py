@@ -303,13 +303,14 @@ def test_visits_resolve_like_complaints_and_count_at_grid_and_address(
 def test_an_incremental_build_resolves_new_texts_and_drops_unused_ones(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
-    """A ticket and a visit re-sent with another place: the incremental build's resolved texts are
-    exactly a full build's (the old texts leave, the new ones are resolved)."""
+    """A ticket and a visit re-sent with another place, beside a ticket that stays: the incremental
+    build's resolved texts are exactly a full build's (the old texts leave, the new ones come)."""
     seed(con)
     complaint = {"complaint_id": "T1", "received_at": ts("2025-03-04 09:00"),
                  "community_id": "C1", "category_l1": "社区环境",
                  "category_l3": "垃圾清运不及时"}  # fmt: skip
-    insert_raw(con, "complaints", [{**complaint, "address": "文堤公寓门口"}])
+    unchanged = {**complaint, "complaint_id": "T2", "address": "文堤公寓1幢1单元"}
+    insert_raw(con, "complaints", [{**complaint, "address": "文堤公寓门口"}, unchanged])
     insert_raw(con, "inspections", [visit("V1", "文堤公寓99幢9单元"), visit("V2", "文堤公寓附近")])
     build(con)
     insert_raw(con, "complaints", [{**complaint, "address": "文堤公寓3幢2单元"}], load_id=2)
@@ -322,6 +323,7 @@ def test_an_incremental_build_resolves_new_texts_and_drops_unused_ones(
     assert_frame_equal(stepwise, fetch_frame(con, query))
     assert stepwise["address"].to_list() == [
         "城北街道文堤公寓3幢2单元",
+        "文堤公寓1幢1单元",
         "文堤公寓3幢2单元",
         "文堤公寓附近",
     ]

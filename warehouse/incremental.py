@@ -147,19 +147,20 @@ def update_address_texts(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     finally:
         con.execute("drop table if exists temp.stg_hotline__complaints")
         con.execute("drop table if exists temp.stg_departments__inspections")
-    # int_complaints_located still holds the last build's rows: the unchanged tickets' are current
+    # the texts no current ticket or visit uses any more leave (an updated record's old text);
+    # every name is qualified: an unqualified one missing from a subquery's table would bind to the
+    # outer row and make the subquery correlated (and wrong)
     con.execute(
         "delete from main.int_address_texts_resolved "
-        "where address not in (select address from new_texts) "
-        "and address not in (select address from main.int_complaints_located "
-        "where address is not null "
-        "and complaint_id not in (select complaint_id from changed_complaints)) "
-        "and address not in (select address from main.stg_departments__inspections "
-        "where address is not null)"
+        "where not exists (select 1 from main.stg_hotline__complaints as tickets "
+        "where tickets.address = int_address_texts_resolved.address) "
+        "and not exists (select 1 from main.stg_departments__inspections as visits "
+        "where visits.address = int_address_texts_resolved.address)"
     )
     con.execute(
-        "insert into main.int_address_texts_resolved by name select * from new_texts "
-        "where address not in (select address from main.int_address_texts_resolved)"
+        "insert into main.int_address_texts_resolved by name "
+        "select * from new_texts where not exists (select 1 from main.int_address_texts_resolved "
+        "as known where known.address = new_texts.address)"
     )
 
 
