@@ -147,21 +147,30 @@ def update_address_texts(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     finally:
         con.execute("drop table if exists temp.stg_hotline__complaints")
         con.execute("drop table if exists temp.stg_departments__inspections")
-    # the texts no current ticket or visit uses any more leave (an updated record's old text);
-    # every name is qualified: an unqualified one missing from a subquery's table would bind to the
-    # outer row and make the subquery correlated (and wrong)
+    # the texts no current ticket or visit uses any more leave (an updated record's old text). The
+    # used texts are collected once and anti-joined: a correlated `not exists` over the tickets'
+    # staging view was not decorrelated and spilled until the disk was full (even at 1m); every
+    # name is qualified: an unqualified one missing from a subquery's table binds to the outer row
     con.execute(
-        "delete from main.int_address_texts_resolved "
-        "where not exists (select 1 from main.stg_hotline__complaints as tickets "
-        "where tickets.address = int_address_texts_resolved.address) "
-        "and not exists (select 1 from main.stg_departments__inspections as visits "
-        "where visits.address = int_address_texts_resolved.address)"
+        "create or replace temp table used_texts as "
+        "select tickets.address from main.stg_hotline__complaints as tickets "
+        "where tickets.address is not null "
+        "union select visits.address from main.stg_departments__inspections as visits "
+        "where visits.address is not null"
     )
-    con.execute(
-        "insert into main.int_address_texts_resolved by name "
-        "select * from new_texts where not exists (select 1 from main.int_address_texts_resolved "
-        "as known where known.address = new_texts.address)"
-    )
+    try:
+        con.execute(
+            "delete from main.int_address_texts_resolved where address in "
+            "(select known.address from main.int_address_texts_resolved as known "
+            "anti join used_texts on used_texts.address = known.address)"
+        )
+        con.execute(
+            "insert into main.int_address_texts_resolved by name "
+            "select new_texts.* from new_texts anti join main.int_address_texts_resolved as known "
+            "on known.address = new_texts.address"
+        )
+    finally:
+        con.execute("drop table if exists temp.used_texts")
 
 
 def update_located(con: duckdb.DuckDBPyConnection, model: Model) -> None:
