@@ -27,6 +27,17 @@ from warehouse.settings import Settings, load_settings
 # the score from per-community parts (the CTEs communities, evaluators, due, watched, found,
 # responded, complied and community_ids that each source below defines)
 SCORING_SQL = """
+-- every community with any part (both parts SQLs define these CTEs)
+community_ids as (
+    select community_id from communities
+    union select community_id from evaluators
+    union select community_id from due
+    union select community_id from watched
+    union select community_id from found
+    union select community_id from responded
+    union select community_id from complied
+),
+
 parts as (
     select
         community_ids.community_id,
@@ -218,15 +229,6 @@ complied as (
     group by community_id
 ),
 
-community_ids as (
-    select community_id from communities
-    union select community_id from evaluators
-    union select community_id from due
-    union select community_id from watched
-    union select community_id from found
-    union select community_id from responded
-    union select community_id from complied
-),
 """
 
 # the parts from the monthly marts community_score_parts and community_evaluations_monthly:
@@ -319,15 +321,6 @@ complied as (
     from sums where count_compliance_measured > 0
 ),
 
-community_ids as (
-    select community_id from communities
-    union select community_id from evaluators
-    union select community_id from due
-    union select community_id from watched
-    union select community_id from found
-    union select community_id from responded
-    union select community_id from complied
-),
 """
 
 # the latest moment the period's mart rows looked at (null when the period has none)
