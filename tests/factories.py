@@ -303,7 +303,7 @@ def add_reference_and_cases_for_access(con: duckdb.DuckDBPyConnection) -> None:
              "caller_name": name, "caller_phone": phone, "address": address,
              "community": "文堤社区", "community_id": "C01", "category_l1": "环境卫生",
              "category_l3": "垃圾清运不及时", "department": department,
-             "description": f"{address}垃圾未清，请回电{phone}，身份证{ID_NUMBER}"}
+             "description": f"{address}垃圾未清，{name}请回电{phone}，身份证{ID_NUMBER}"}
             for index, (ticket, (name, phone, address, department)) in enumerate(CALLERS.items())
         ],
     )  # fmt: skip

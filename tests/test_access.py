@@ -128,7 +128,7 @@ def test_masks_keep_what_the_work_needs(
     assert rows["T1"]["caller_phone"] == "138****5678"
     assert rows["T1"]["address"] == "文堤公寓3幢"
     assert rows["T1"]["description"] == (
-        "文堤公寓3幢*单元*室垃圾未清，请回电138****5678，身份证**************1234"
+        "文堤公寓3幢*单元*室垃圾未清，张*请回电138****5678，身份证**************1234"
     )
     assert rows["T3"]["caller_phone"] == "057****4321"
     assert rows["T3"]["address"] == "和平路8号"
@@ -273,6 +273,25 @@ def test_the_viewer_is_checked_before_anything_else(
         tickets(reader, access.NOBODY, {"date_from": "not a date"}, audit=audit, page="t")
     with pytest.raises(RecordsDenied):
         tickets(reader, MEETING, {}, audit=audit, page="t", action="delete")
+
+
+@pytest.mark.parametrize(
+    ("text", "caller", "masked"),
+    [
+        ("联系人张三，电话13812345678", "张三", "联系人张*，电话138****5678"),
+        ("张三说张三家漏水", " 张三 ", "张*说张*家漏水"),
+        ("张先生反映漏水", "张", "张先生反映漏水"),  # a one-character name is left alone
+        ("李四反映漏水", None, "李四反映漏水"),
+        (None, "张三", None),
+    ],
+)
+def test_the_callers_name_is_masked_in_the_ticket_text(
+    text: str | None, caller: str | None, masked: str | None
+) -> None:
+    expression = access.masks.free_text_naming("t", "n")
+    con = duckdb.connect()
+    query = f"select {expression} from (select $t::varchar as t, $n::varchar as n)"
+    assert con.execute(query, {"t": text, "n": caller}).fetchall() == [(masked,)]
 
 
 @pytest.mark.parametrize(

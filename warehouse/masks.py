@@ -9,7 +9,9 @@ never user input) and returns a SQL expression for the masked value:
 - address: up to the building, `文堤公寓3幢2单元1203室` -> `文堤公寓3幢`; an address with no
   building keeps its words and loses every digit (`5-2-301` -> `*-*-***`);
 - free text (descriptions, remarks): phone numbers and ID numbers inside it masked as above, and
-  unit and room numbers replaced by `*` (`文堤公寓3幢2单元1203室漏水` -> `文堤公寓3幢*单元*室漏水`).
+  unit and room numbers replaced by `*` (`文堤公寓3幢2单元1203室漏水` -> `文堤公寓3幢*单元*室漏水`);
+  where the row names its person (a ticket's caller), that name inside the text masked as a name
+  (`联系人张三` -> `联系人张*`). Other people's names in free text are not recognised.
 
 They are plain expressions, not macros or views, so a read-only connection needs nothing created
 on it; `MACROS_SQL` gives the same masks as `create macro` statements for a build that wants them.
@@ -75,6 +77,16 @@ def free_text(column: str) -> str:
     landlines = f"regexp_replace({mobiles}, '{LANDLINE_IN_TEXT}', '\\1****\\2', 'g')"
     units = f"regexp_replace({landlines}, '{UNIT_OR_ROOM_IN_TEXT}', '*\\1', 'g')"
     return f"regexp_replace({units}, '{NUMBER_AFTER_UNIT_IN_TEXT}', '单元*', 'g')"
+
+
+def free_text_naming(column: str, name_column: str) -> str:
+    """`free_text`, with every occurrence of the row's own person's name (`name_column`, two
+    characters or more) in it masked as a name first."""
+    named = (
+        f"case when length(trim({name_column})) >= 2 "
+        f"then replace({column}, trim({name_column}), {name(name_column)}) else {column} end"
+    )
+    return free_text(named)
 
 
 MASKS = {
