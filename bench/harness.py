@@ -68,6 +68,14 @@ def machine() -> dict[str, str]:
 
 def run_command(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run a command to completion; its wall seconds and its own peak RSS in MB."""
+    seconds, rss, _ = run_command_output(command, env)
+    return seconds, rss
+
+
+def run_command_output(
+    command: Sequence[str], env: dict[str, str] | None = None
+) -> tuple[float, float, str]:
+    """`run_command`, with what the command printed (stdout and stderr together)."""
     with tempfile.TemporaryFile() as output:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -80,7 +88,9 @@ def run_command(command: Sequence[str], env: dict[str, str] | None = None) -> tu
             output.seek(0)
             tail = output.read()[-2000:].decode("utf-8", "replace")
             raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{tail}")
-    return seconds, usage.ru_maxrss / 1024
+        output.seek(0)
+        printed = output.read().decode("utf-8", "replace")
+    return seconds, usage.ru_maxrss / 1024, printed
 
 
 def repeat(step: str, runs: int, action: Callable[[int], tuple[float, float]]) -> Timing:
