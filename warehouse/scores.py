@@ -25,9 +25,9 @@ from warehouse.metrics import Period, month_bounds
 from warehouse.settings import Settings, load_settings
 
 # the score from per-community parts (the CTEs communities, evaluators, due, watched, found,
-# responded, complied and community_ids that each source below defines)
+# responded and complied that each parts SQL below defines; community_ids is defined here)
 SCORING_SQL = """
--- every community with any part (both parts SQLs define these CTEs)
+-- every community with any part (from the CTEs both parts SQLs define)
 community_ids as (
     select community_id from communities
     union select community_id from evaluators
