@@ -161,10 +161,20 @@ def test_clean_series_matches_nfkc_on_every_character_and_its_full_width_neighbo
 def test_clean_series_is_clean_text_whether_the_column_is_mostly_clean_or_not(
     clean_head: bool,
 ) -> None:
-    tricky = ["ＡＢ１２，", "  a  b ", "\u3000幸福里", "①", "", "a\tb", "（注）。", "Ｅ\u0301"]
-    tricky.append(None)
+    tricky = [
+        "ＡＢ１２，",
+        "  a  b ",
+        "\u3000幸福里",
+        "①",
+        "",
+        "a\tb",
+        "（注）。",
+        "Ｅ\u0301",
+        None,
+    ]
+    clean: list[str | None] = ["abc", "幸福里"]
     # the head decides whether full-width forms are replaced in the whole column first
-    values = (["abc", "幸福里"] * 600 + tricky * 50) if clean_head else (tricky * 150 + ["abc"])
+    values = (clean * 600 + tricky * 50) if clean_head else (tricky * 150 + clean)
     series = pl.Series("x", values)
     expected = pl.DataFrame([series]).select(clean_text("x")).to_series()
     assert clean_series(series).to_list() == expected.to_list()
