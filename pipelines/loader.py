@@ -78,19 +78,20 @@ def insert_rows(
     load_id: int,
     outcome: FileOutcome,
 ) -> None:
-    """Append a file's valid canonical rows to its dataset's raw table with their lineage."""
-    batch = rows.select(
-        *contract.column_names,
-        pl.lit(load_id, dtype=pl.Int64).alias("_load_id"),
-        pl.lit(outcome.source).alias("_source"),
-        pl.lit(outcome.period, dtype=pl.String).alias("_period"),
-        pl.col(LINE).alias("_row"),
-    )
+    """Append a file's valid canonical rows to its dataset's raw table with their lineage.
+
+    The lineage constants are bound values in the insert, not columns of the batch: DuckDB sees
+    one constant per column instead of a copy in every row.
+    """
+    batch = rows.select(*contract.column_names, pl.col(LINE).alias("_row"))
     con.register("incoming_batch", batch.to_arrow())
     try:
         con.execute(
             # the table name is the contract's dataset, checked against data_contracts/
-            f"insert into {RAW_SCHEMA}.{contract.dataset} by name select * from incoming_batch"  # noqa: S608
+            f"insert into {RAW_SCHEMA}.{contract.dataset} by name select *, "  # noqa: S608
+            "$load_id::bigint as _load_id, $source::varchar as _source, "
+            "$period::varchar as _period from incoming_batch",
+            {"load_id": load_id, "source": outcome.source, "period": outcome.period},
         )
     finally:
         con.unregister("incoming_batch")

@@ -121,10 +121,24 @@ def _untidy(series: pl.Series) -> pl.Series:
     return _fix(series, UNTIDY_SPACE, pl.col(name).str.strip_chars().str.replace_all(r"\s+", " "))
 
 
+NEEDS_CLEANING = f"{NFKC_STABLE}|{UNTIDY_SPACE}"
+SAMPLE_ROWS = 1_000  # the head of a column that tells how much of it needs cleaning
+MOSTLY = 0.5  # above this share, the full-width forms are replaced in the whole column first
+
+
 def clean_series(series: pl.Series) -> pl.Series:
     """`clean_text` on a Series, computed only where a value needs it (when/then would compute
-    NFKC for every value): same result, several times faster on text that is mostly clean."""
-    needs = series.str.contains(f"{NFKC_STABLE}|{UNTIDY_SPACE}").fill_null(False)
+    NFKC for every value): same result, several times faster on text that is mostly clean.
+
+    A column whose values mostly need it (descriptions written with full-width punctuation)
+    has its full-width forms replaced everywhere first, a no-op on values without them, so that
+    one pass finds the few values left to fix; the head only picks the faster way to the same
+    result.
+    """
+    head = series.head(SAMPLE_ROWS).str.contains(NEEDS_CLEANING).fill_null(False)
+    if head.len() and head.mean() > MOSTLY:  # type: ignore[operator]
+        series = series.str.replace_many(FULL_WIDTH, HALF_WIDTH)
+    needs = series.str.contains(NEEDS_CLEANING).fill_null(False)
     if needs.any():
         where = needs.arg_true()
         series = series.scatter(where, _untidy(series.gather(where)))

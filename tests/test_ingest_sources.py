@@ -157,6 +157,29 @@ def test_clean_series_matches_nfkc_on_every_character_and_its_full_width_neighbo
     assert clean_series(series).to_list() == expected.to_list()
 
 
+@pytest.mark.parametrize("clean_head", [True, False])
+def test_clean_series_is_clean_text_whether_the_column_is_mostly_clean_or_not(
+    clean_head: bool,
+) -> None:
+    tricky = [
+        "ＡＢ１２，",
+        "  a  b ",
+        "\u3000幸福里",
+        "①",
+        "",
+        "a\tb",
+        "（注）。",
+        "Ｅ\u0301",
+        None,
+    ]
+    clean: list[str | None] = ["abc", "幸福里"]
+    # the head decides whether full-width forms are replaced in the whole column first
+    values = (clean * 600 + tricky * 50) if clean_head else (tricky * 150 + clean)
+    series = pl.Series("x", values)
+    expected = pl.DataFrame([series]).select(clean_text("x")).to_series()
+    assert clean_series(series).to_list() == expected.to_list()
+
+
 COMMUNITIES = pl.DataFrame(
     {
         "community_id": ["C1", "C2", "C3"],
