@@ -9,46 +9,40 @@ settings as (
     select * from build_settings
 ),
 
--- only the columns the windows need: sorting wide rows is what makes windows slow. Each chain (a
--- location and problem type) is numbered once by a hash aggregate, and the windows partition by
--- that integer and sort by time alone: sorting on the two strings of the chain's key, for every
--- ticket and in both windows, was most of the windows' time. The numbers are arbitrary; only
--- which tickets share one matters, so the result does not depend on them
+-- only the columns the windows need: sorting wide rows is what makes windows slow. The windows
+-- partition by a hash of the chain's key (an integer partitions much faster than two strings);
+-- should two chains share a hash, the order keeps each chain's rows together and a step from one
+-- chain to the next is never a repeat, so the result is exact either way
 keys as (
-    select complaint_id, location_key, problem_type, received_at
+    select complaint_id, location_key, problem_type, received_at,
+        hash(location_key, problem_type) as chain_hash
     from complaints
     where location_key is not null
-),
-
-chains as (
-    select location_key, problem_type, row_number() over () as chain_id
-    from keys
-    group by location_key, problem_type
-),
-
-chain_keys as (
-    select keys.complaint_id, chains.chain_id, keys.received_at
-    from keys
-    join chains
-        on chains.location_key = keys.location_key
-        and chains.problem_type is not distinct from keys.problem_type
 ),
 
 stepped as (
     select
         complaint_id,
-        chain_id,
+        chain_hash,
+        location_key,
+        problem_type,
         received_at,
         lag(complaint_id) over chain_order as previous_complaint_id,
+        lag(location_key) over chain_order is not distinct from location_key
+            and lag(problem_type) over chain_order is not distinct from problem_type
+            as is_same_chain,
         lag(received_at) over chain_order as previous_received_at
-    from chain_keys
-    window chain_order as (partition by chain_id order by received_at, complaint_id)
+    from keys
+    window chain_order as (
+        partition by chain_hash
+        order by location_key, problem_type, received_at, complaint_id
+    )
 ),
 
 flagged as (
     select
         stepped.*,
-        coalesce(
+        is_same_chain and coalesce(
             epoch_us(received_at) - epoch_us(previous_received_at)
                 <= settings.repeat_complaint_hours * 3600 * 1000000::bigint,
             false
@@ -63,8 +57,8 @@ chained as (
         is_repeat,
         case when is_repeat then previous_complaint_id end as previous_complaint_id,
         last_value(case when not is_repeat then complaint_id end ignore nulls) over (
-            partition by chain_id
-            order by received_at, complaint_id
+            partition by chain_hash
+            order by location_key, problem_type, received_at, complaint_id
             rows between unbounded preceding and current row
         ) as original_complaint_id
     from flagged
