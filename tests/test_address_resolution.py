@@ -82,6 +82,51 @@ def test_the_callers_variants_resolve_to_one_known_address(con: duckdb.DuckDBPyC
     assert_frame_equal(result, expected)
 
 
+def test_blank_texts_stay_unresolved_and_the_longest_name_names_the_community(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    seed_reference(con)
+    # a third community whose short name starts 信湾一区's: a text naming both is 信湾一区's
+    insert_raw(
+        con,
+        "communities",
+        [{"community_id": "C3", "street_id": "S1", "community_name": "信湾社区",
+          "short_name": "信湾", "aliases": "", "household_count": 300}],
+        load_id=2,
+    )  # fmt: skip
+    insert_raw(
+        con,
+        "complaints",
+        [
+            # blank to the pattern (\s) or to trim (Unicode space separators): no text at all
+            complaint("B1", "2025-03-01 09:00", "\u3000\u3000"),
+            complaint("B2", "2025-03-02 09:00", " \t\n "),
+            complaint("B3", "2025-03-03 09:00", "\u00a0\t\u3000"),
+            # white space inside is collapsed, at the ends trimmed, of either kind
+            complaint("B4", "2025-03-04 09:00", "\u3000文堤公寓  门口\t"),
+            complaint("B5", "2025-03-05 09:00", "信湾一区北门"),
+            complaint("B6", "2025-03-06 09:00", "信湾西路口"),
+        ],
+    )
+    build(con)
+    result = fetch_frame(
+        con,
+        "select complaint_id, location_key, community_id from complaint_tickets "
+        "order by complaint_id",
+    )
+    expected = pl.DataFrame(
+        {
+            "complaint_id": ["B1", "B2", "B3", "B4", "B5", "B6"],
+            "location_key": [None, None, None, "文堤公寓 门口", "信湾一区北门", "信湾西路口"],
+            "community_id": [None, None, None, "C1", "C2", "C3"],
+        }
+    )
+    assert_frame_equal(result, expected)
+    texts = fetch_frame(con, "select address_text from int_address_texts_resolved order by 1")
+    expected_texts = sorted(["文堤公寓 门口", "信湾一区北门", "信湾西路口"])
+    assert texts["address_text"].to_list() == expected_texts
+
+
 def test_complaint_kpis_response_handling_and_satisfaction(
     con: duckdb.DuckDBPyConnection,
 ) -> None:

@@ -19,7 +19,11 @@ addresses as (
 ),
 
 -- callers and inspectors repeat the same addresses: normalise (as stg_hotline__complaints.address_text
--- does) and resolve each distinct text once; the tickets and visits then join the few resolved rows
+-- does) and resolve each distinct text once; the tickets and visits then join the few resolved rows.
+-- A text normalises to nothing exactly when every character is white space to the pattern (\s) or
+-- to trim (the Unicode space separators, \p{Zs}; checked over every code point): that cheap match
+-- is the filter, as a filter on the normalised text is pushed into the scan of every loaded ticket
+-- version, running the replacement on each row instead of once per distinct text
 addresses_called as (
     select address from complaints where address is not null
     union
@@ -27,8 +31,9 @@ addresses_called as (
 ),
 
 texts as (
-    select address, nullif(trim(regexp_replace(address, '\s+', ' ', 'g')), '') as address_text
+    select address, trim(regexp_replace(address, '\s+', ' ', 'g')) as address_text
     from addresses_called
+    where regexp_matches(address, '[^\s\p{Zs}]')
 ),
 
 local as (
@@ -37,7 +42,6 @@ local as (
         address_text,
         regexp_replace(address_text, '^.*街道', '') as local_text
     from texts
-    where address_text is not null
 ),
 
 parsed as materialized (
@@ -49,13 +53,21 @@ parsed as materialized (
     from local
 ),
 
--- an address with no building and unit ("文堤公寓门口") still names its community by its start
+-- an address with no building and unit ("文堤公寓门口") still names its community by its start, the
+-- longest name it starts with. A text starts with a name when its prefix of the name's length is
+-- the name: one hash join per distinct name length (a few), not a nested loop over every name
+name_lengths as (
+    select distinct length(name) as name_length from community_names
+),
+
 named_by_prefix as (
     select
         parsed.address,
-        arg_max(community_names.community_id, length(community_names.name)) as community_id
+        arg_max(community_names.community_id, name_lengths.name_length) as community_id
     from parsed
-    join community_names on starts_with(parsed.local_text, community_names.name)
+    cross join name_lengths
+    join community_names
+        on community_names.name = left(parsed.local_text, name_lengths.name_length)
     where parsed.parts.place = ''
     group by parsed.address
 ),
