@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -15,7 +18,7 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.scoring import lower_is_better, status
-from dashboard.text import label, t
+from dashboard.text import label, language, t
 from warehouse.access import csv_bytes
 from warehouse.metrics import KPIS, KpiValue
 
@@ -186,6 +189,40 @@ def _arrow(data: pl.DataFrame) -> pl.DataFrame | pa.Table:
     return data.with_columns(casts).to_arrow(compat_level=pl.CompatLevel.oldest())
 
 
+SHOWN_TABLES = 128  # shown tables kept for reruns that show the same frame again
+_shown: OrderedDict[
+    tuple[int, str], tuple[weakref.ref[pl.DataFrame], pl.DataFrame, pl.DataFrame | pa.Table]
+] = OrderedDict()
+_shown_lock = threading.Lock()
+
+
+def _shown_table(data: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | pa.Table]:
+    """The frame as shown (first MAX_ROWS rows, lists joined, labelled) and as sent (`_arrow`),
+    made once per frame and language: a rerun that shows the same cached frame again (the
+    caches hand out the same object; callers never change a frame in place) skips the
+    conversion. Keyed by the frame's identity, checked through a weak reference; an entry goes
+    when its frame does."""
+    key = (id(data), language())
+    with _shown_lock:
+        found = _shown.get(key)
+        if found is not None and found[0]() is data:
+            _shown.move_to_end(key)
+            return found[1], found[2]
+    shown = _exportable(data.head(MAX_ROWS))
+    sent = _arrow(shown)
+
+    def forget(dead: weakref.ref[pl.DataFrame]) -> None:  # may run in any thread, in GC: no lock
+        entry = _shown.get(key)
+        if entry is not None and entry[0] is dead:
+            _shown.pop(key, None)
+
+    with _shown_lock:
+        _shown[key] = (weakref.ref(data, forget), shown, sent)
+        while len(_shown) > SHOWN_TABLES:
+            _shown.popitem(last=False)
+    return shown, sent
+
+
 def _csv(data: pl.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark (Excel opens the Chinese text correctly), formula cells
     neutralised: the access layer's `csv_bytes`."""
@@ -231,9 +268,9 @@ def table(
         st.info(t("empty.no_data"))
         source_caption(version, source)
         return
-    shown = _exportable(data.head(MAX_ROWS))
+    shown, sent = _shown_table(data)
     st.dataframe(
-        _arrow(shown),
+        sent,
         hide_index=True,
         width="stretch",
         height=height or "auto",
