@@ -299,20 +299,29 @@ def kpi(
         )
 
 
-def run_serve(port: int, warehouse: Path | None) -> None:
-    """Serve the dashboard on the port until interrupted."""
-    path = warehouse_path(warehouse).resolve()
-    if not path.exists():
-        raise WarehouseMissingError(f"warehouse {path} does not exist: run `duban demo` first")
-    env = {**os.environ, "DUBAN_WAREHOUSE": str(path)}
-    command = [
+def serve_command(port: int) -> list[str]:
+    """The Streamlit command `duban serve` runs, with the settings the dashboard needs."""
+    return [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "streamlit_app.py"),
         "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
         # no watching of the source files for edits: without watchdog every session polls every
         # module's file, CPU the sessions' runs need (restart the server after an edit)
         "--server.fileWatcherType", "none",
+        # no full gc.collect() after every script run (Streamlit's default): with the app's
+        # ~140k long-lived objects it holds the GIL 60-170 ms per rerun, and with many sessions
+        # every one waits for it; Python's generational collector still runs as usual
+        "--runner.postScriptGC", "false",
     ]  # fmt: skip
+
+
+def run_serve(port: int, warehouse: Path | None) -> None:
+    """Serve the dashboard on the port until interrupted."""
+    path = warehouse_path(warehouse).resolve()
+    if not path.exists():
+        raise WarehouseMissingError(f"warehouse {path} does not exist: run `duban demo` first")
+    env = {**os.environ, "DUBAN_WAREHOUSE": str(path)}
+    command = serve_command(port)
     click.echo(f"serving the dashboard on http://localhost:{port} (Ctrl+C to stop)", err=True)
     sys.stdout.flush()
     sys.stderr.flush()
