@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import duckdb
 import polars as pl
@@ -90,23 +91,72 @@ def test_hotspots_monthly_counts_each_level(con: duckdb.DuckDBPyConnection) -> N
     )
     expected = pl.DataFrame(
         {
-            "level": ["address", "address", "community", "community", "grid", "grid"],
-            "area_id": ["AD1", "AD2", "C1", "C2", "G1", "G2"],
-            "area_name": ["幸福里3栋1单元", "幸福里5栋2单元", "幸福里社区", "阳光城社区",
-                          "幸福里第1网格", "幸福里第2网格"],
-            "community_id": ["C1", "C1", "C1", "C2", "C1", "C1"],
-            "grid_id": ["G1", "G2", None, None, "G1", "G2"],
-            "households": [40, 30, 1000, 500, 600, 30],  # G2: the sum over its addresses
-            "count_complaints": [6, 1, 7, 2, 6, 1],
-            "count_repeats": [5, 0, 5, 2, 5, 0],
-            "count_failed_items": [0, 0, 2, 0, 0, 1],  # failed visits count at community level only
-            "count_problems": [6, 1, 9, 2, 6, 2],
+            "level": ["community", "community", "grid", "grid"],
+            "area_id": ["C1", "C2", "G1", "G2"],
+            "area_name": ["幸福里社区", "阳光城社区", "幸福里第1网格", "幸福里第2网格"],
+            "community_id": ["C1", "C2", "C1", "C1"],
+            "grid_id": [None, None, "G1", "G2"],
+            "households": [1000, 500, 600, 30],  # G2: the sum over its addresses
+            "count_complaints": [7, 2, 6, 1],
+            "count_repeats": [5, 2, 5, 0],
+            "count_failed_items": [2, 0, 0, 1],  # failed visits count at community level only
+            "count_problems": [9, 2, 6, 2],
             # a tie (G2: one complaint, one abnormal check) goes to the first category, problem type
-            "top_problem_type": ["生活垃圾未及时清运"] * 5 + ["垃圾桶满溢"],
+            "top_problem_type": ["生活垃圾未及时清运"] * 3 + ["垃圾桶满溢"],
         },
         schema_overrides={"households": pl.Int64},
     )  # fmt: skip
     assert_frame_equal(result, expected)
+
+
+def test_hotspot_addresses_hold_each_address_as_an_area(con: duckdb.DuckDBPyConnection) -> None:
+    seed(con)
+    result = fetch_frame(con, "select * from hotspot_addresses")
+    expected = pl.DataFrame(
+        {
+            "area_id": ["AD1", "AD2"],
+            "area_name": ["幸福里3栋1单元", "幸福里5栋2单元"],
+            "community_id": ["C1", "C1"],
+            "grid_id": ["G1", "G2"],
+            "households": [40, 30],
+        },
+        schema_overrides={"households": pl.Int64},
+    )  # fmt: skip
+    assert_frame_equal(result, expected)
+
+
+def test_addresses_are_counted_from_the_tickets_and_visits(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    seed(con)
+    result = hotspots(con, MARCH, "address").select(
+        "area_id", "area_name", "community_id", "grid_id", "households", "count_complaints",
+        "count_repeats", "count_failed_items", "count_problems", "previous_count_problems",
+    )  # fmt: skip
+    expected = pl.DataFrame(
+        {
+            "area_id": ["AD1", "AD2"],
+            "area_name": ["幸福里3栋1单元", "幸福里5栋2单元"],
+            "community_id": ["C1", "C1"],
+            "grid_id": ["G1", "G2"],
+            "households": [40, 30],
+            "count_complaints": [6, 1],
+            "count_repeats": [5, 0],
+            "count_failed_items": [0, 0],
+            "count_problems": [6, 1],
+            "previous_count_problems": [1, 0],
+        },
+        schema_overrides={"households": pl.Int64},
+    )  # fmt: skip
+    assert_frame_equal(result, expected)
+    assert hotspots(con, MARCH, "address", "G2")["area_id"].to_list() == ["AD2"]
+    assert hotspots(con, MARCH, "address", "C2").is_empty()
+    mix = category_mix(con, MARCH, "address", "AD1").select(
+        "problem_type", "count_complaints", "count_problems", "share_problems"
+    )
+    assert mix.rows() == [("生活垃圾未及时清运", 6, 6, 1.0)]
+    elsewhere = replace(MARCH, community="C2")  # the address is not in the filter's community
+    assert category_mix(con, elsewhere, "address", "AD1").is_empty()
 
 
 def test_hotspots_compare_with_the_month_before_and_flag_rising(
