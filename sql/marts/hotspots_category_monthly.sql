@@ -26,7 +26,8 @@ problem_types as (
     group by level3
 ),
 
--- tickets counted per month, place and type first: the levels below then add up far fewer rows
+-- one event per ticket: counting them per place and type first would not shrink them (a grid has
+-- about one ticket of a type a month), so each level below groups the tickets directly
 complaint_events as (
     select
         received_month as month_on,
@@ -34,11 +35,10 @@ complaint_events as (
         grid_id,
         category_l1,
         problem_type,
-        count(*) as count_complaints,
-        count(*) filter (where is_repeat) as count_repeats,
+        1 as count_complaints,
+        case when is_repeat then 1 else 0 end as count_repeats,
         0 as count_failed_items
     from tickets
-    group by all
 ),
 
 failed_visit_events as (
