@@ -13,7 +13,14 @@ from polars.testing import assert_frame_equal
 from tests.factories import day, insert_raw, ts
 from warehouse.build import build
 from warehouse.connection import fetch_frame
-from warehouse.hotspots import category_mix, hotspots
+from warehouse.hotspots import (
+    RISING_MIN_COUNT,
+    RISING_Z,
+    address_hotspots_query,
+    category_mix,
+    hotspots,
+    months,
+)
 from warehouse.metrics import Period
 
 MARCH = Period(day("2025-03-01"), day("2025-03-31"), ts("2025-12-31 00:00"))
@@ -254,3 +261,23 @@ def test_hotspots_category_monthly_keeps_each_type_per_area(con: duckdb.DuckDBPy
         }
     )  # fmt: skip
     assert_frame_equal(result, expected)
+
+
+def test_per_type_address_hotspots_count_that_type_in_every_active_address(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """With a problem type, every address with any problem in the two periods is listed, counting
+    only that type's problems (repeats are not split by type: 0)."""
+    seed(con)
+    first, last, previous_first, previous_last = months(MARCH)
+    params: dict[str, object] = {
+        "level": "address", "parent": "C1", "community": None, "first": first, "last": last,
+        "previous_first": previous_first, "previous_last": previous_last,
+        "min_count": RISING_MIN_COUNT, "z": RISING_Z,
+    }  # fmt: skip
+    columns = ("area_id", "count_complaints", "count_repeats", "count_problems",
+               "previous_count_problems")  # fmt: skip
+    chosen = fetch_frame(con, *address_hotspots_query(params, "生活垃圾未及时清运"))
+    assert chosen.select(columns).rows() == [("AD1", 6, 0, 6, 1), ("AD2", 1, 0, 1, 0)]
+    other = fetch_frame(con, *address_hotspots_query(params, "消防通道堵塞"))
+    assert other.select(columns).rows() == [("AD1", 0, 0, 0, 0), ("AD2", 0, 0, 0, 0)]

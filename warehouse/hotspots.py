@@ -132,7 +132,8 @@ UPPER_LEVELS_SQL = HOTSPOTS_SQL.replace("from hotspots_monthly", "from hotspot_a
 
 # an address's months counted from the tickets received and the failed visits there (checks have no
 # address), the areas those under the parent; with $ptype, the counts are that type's alone, every
-# area-month with any problem kept (as the dashboard's per-type hotspots count them), repeats null
+# area-month with any problem kept (as the dashboard's per-type hotspots count them), repeats
+# not split by type (null a month, 0 a period)
 _CURRENT = "\ncurrent_period as ("
 ADDRESS_MONTHLY = """
 with
