@@ -126,7 +126,7 @@ order by count_problems desc, area_id
 """
 
 
-# the community and grid levels' rows alone, a tenth of hotspots_monthly's (same columns)
+# hotspots_monthly's rows (same columns) sorted so that one community's grids sit together
 UPPER_LEVELS_SQL = HOTSPOTS_SQL.replace("from hotspots_monthly", "from hotspot_areas_monthly", 1)
 
 
