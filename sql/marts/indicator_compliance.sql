@@ -224,32 +224,20 @@ community_ids as (
     select community_id from observations where community_id is not null
 ),
 
--- each side named before the cross product, so no lookup runs once per cell
-community_rows as (
-    select community_ids.community_id, communities.community_name
-    from community_ids
-    left join communities on communities.community_id = community_ids.community_id
-),
-
-indicator_rows as (
+grid as (
     select
+        months.month_on,
+        community_ids.community_id,
+        communities.community_name,
         indicators.*,
         measures.measure,
         measures.note as measure_note,
         measures.measure is not null as has_measure
-    from indicators
-    left join measures on measures.indicator_id = indicators.indicator_id
-),
-
-grid as (
-    select
-        months.month_on,
-        community_rows.community_id,
-        community_rows.community_name,
-        indicator_rows.*
     from months
-    cross join community_rows
-    cross join indicator_rows
+    cross join community_ids
+    cross join indicators
+    left join communities on communities.community_id = community_ids.community_id
+    left join measures on measures.indicator_id = indicators.indicator_id
 ),
 
 measured as (
