@@ -97,6 +97,8 @@ def hotspots(
         **_months(scoped), "level": level, "parent": parent, "community": scoped.community,
         "ptype": problem_type, "min_count": analysis.RISING_MIN_COUNT, "z": analysis.RISING_Z,
     }  # fmt: skip
+    if level == "address":
+        return run(version, *analysis.address_hotspots_query(params, problem_type))
     return run(version, PTYPE_HOTSPOTS_SQL, params)
 
 
@@ -108,8 +110,7 @@ def category_mix(
     problem_type: str | None = None,
 ) -> pl.DataFrame:
     """Problems by problem type in one area, or in the whole street (its communities summed)."""
-    params = analysis.category_mix_params(period, level, area, problem_type)
-    return run(version, analysis.CATEGORY_MIX_SQL, params)
+    return run(version, *analysis.category_mix_query(period, level, area, problem_type))
 
 
 def grid_shapes(version: WarehouseVersion, params: dict[str, Any]) -> pl.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import duckdb
 import polars as pl
@@ -12,7 +13,14 @@ from polars.testing import assert_frame_equal
 from tests.factories import day, insert_raw, ts
 from warehouse.build import build
 from warehouse.connection import fetch_frame
-from warehouse.hotspots import category_mix, hotspots
+from warehouse.hotspots import (
+    RISING_MIN_COUNT,
+    RISING_Z,
+    address_hotspots_query,
+    category_mix,
+    hotspots,
+    months,
+)
 from warehouse.metrics import Period
 
 MARCH = Period(day("2025-03-01"), day("2025-03-31"), ts("2025-12-31 00:00"))
@@ -90,23 +98,72 @@ def test_hotspots_monthly_counts_each_level(con: duckdb.DuckDBPyConnection) -> N
     )
     expected = pl.DataFrame(
         {
-            "level": ["address", "address", "community", "community", "grid", "grid"],
-            "area_id": ["AD1", "AD2", "C1", "C2", "G1", "G2"],
-            "area_name": ["幸福里3栋1单元", "幸福里5栋2单元", "幸福里社区", "阳光城社区",
-                          "幸福里第1网格", "幸福里第2网格"],
-            "community_id": ["C1", "C1", "C1", "C2", "C1", "C1"],
-            "grid_id": ["G1", "G2", None, None, "G1", "G2"],
-            "households": [40, 30, 1000, 500, 600, 30],  # G2: the sum over its addresses
-            "count_complaints": [6, 1, 7, 2, 6, 1],
-            "count_repeats": [5, 0, 5, 2, 5, 0],
-            "count_failed_items": [0, 0, 2, 0, 0, 1],  # failed visits count at community level only
-            "count_problems": [6, 1, 9, 2, 6, 2],
+            "level": ["community", "community", "grid", "grid"],
+            "area_id": ["C1", "C2", "G1", "G2"],
+            "area_name": ["幸福里社区", "阳光城社区", "幸福里第1网格", "幸福里第2网格"],
+            "community_id": ["C1", "C2", "C1", "C1"],
+            "grid_id": [None, None, "G1", "G2"],
+            "households": [1000, 500, 600, 30],  # G2: the sum over its addresses
+            "count_complaints": [7, 2, 6, 1],
+            "count_repeats": [5, 2, 5, 0],
+            "count_failed_items": [2, 0, 0, 1],  # failed visits count at community level only
+            "count_problems": [9, 2, 6, 2],
             # a tie (G2: one complaint, one abnormal check) goes to the first category, problem type
-            "top_problem_type": ["生活垃圾未及时清运"] * 5 + ["垃圾桶满溢"],
+            "top_problem_type": ["生活垃圾未及时清运"] * 3 + ["垃圾桶满溢"],
         },
         schema_overrides={"households": pl.Int64},
     )  # fmt: skip
     assert_frame_equal(result, expected)
+
+
+def test_hotspot_addresses_hold_each_address_as_an_area(con: duckdb.DuckDBPyConnection) -> None:
+    seed(con)
+    result = fetch_frame(con, "select * from hotspot_addresses")
+    expected = pl.DataFrame(
+        {
+            "area_id": ["AD1", "AD2"],
+            "area_name": ["幸福里3栋1单元", "幸福里5栋2单元"],
+            "community_id": ["C1", "C1"],
+            "grid_id": ["G1", "G2"],
+            "households": [40, 30],
+        },
+        schema_overrides={"households": pl.Int64},
+    )  # fmt: skip
+    assert_frame_equal(result, expected)
+
+
+def test_addresses_are_counted_from_the_tickets_and_visits(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    seed(con)
+    result = hotspots(con, MARCH, "address").select(
+        "area_id", "area_name", "community_id", "grid_id", "households", "count_complaints",
+        "count_repeats", "count_failed_items", "count_problems", "previous_count_problems",
+    )  # fmt: skip
+    expected = pl.DataFrame(
+        {
+            "area_id": ["AD1", "AD2"],
+            "area_name": ["幸福里3栋1单元", "幸福里5栋2单元"],
+            "community_id": ["C1", "C1"],
+            "grid_id": ["G1", "G2"],
+            "households": [40, 30],
+            "count_complaints": [6, 1],
+            "count_repeats": [5, 0],
+            "count_failed_items": [0, 0],
+            "count_problems": [6, 1],
+            "previous_count_problems": [1, 0],
+        },
+        schema_overrides={"households": pl.Int64},
+    )  # fmt: skip
+    assert_frame_equal(result, expected)
+    assert hotspots(con, MARCH, "address", "G2")["area_id"].to_list() == ["AD2"]
+    assert hotspots(con, MARCH, "address", "C2").is_empty()
+    mix = category_mix(con, MARCH, "address", "AD1").select(
+        "problem_type", "count_complaints", "count_problems", "share_problems"
+    )
+    assert mix.rows() == [("生活垃圾未及时清运", 6, 6, 1.0)]
+    elsewhere = replace(MARCH, community="C2")  # the address is not in the filter's community
+    assert category_mix(con, elsewhere, "address", "AD1").is_empty()
 
 
 def test_hotspots_compare_with_the_month_before_and_flag_rising(
@@ -204,3 +261,23 @@ def test_hotspots_category_monthly_keeps_each_type_per_area(con: duckdb.DuckDBPy
         }
     )  # fmt: skip
     assert_frame_equal(result, expected)
+
+
+def test_per_type_address_hotspots_count_that_type_in_every_active_address(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """With a problem type, every address with any problem in the two periods is listed, counting
+    only that type's problems (repeats are not split by type: 0)."""
+    seed(con)
+    first, last, previous_first, previous_last = months(MARCH)
+    params: dict[str, object] = {
+        "level": "address", "parent": "C1", "community": None, "first": first, "last": last,
+        "previous_first": previous_first, "previous_last": previous_last,
+        "min_count": RISING_MIN_COUNT, "z": RISING_Z,
+    }  # fmt: skip
+    columns = ("area_id", "count_complaints", "count_repeats", "count_problems",
+               "previous_count_problems")  # fmt: skip
+    chosen = fetch_frame(con, *address_hotspots_query(params, "生活垃圾未及时清运"))
+    assert chosen.select(columns).rows() == [("AD1", 6, 0, 6, 1), ("AD2", 1, 0, 1, 0)]
+    other = fetch_frame(con, *address_hotspots_query(params, "消防通道堵塞"))
+    assert other.select(columns).rows() == [("AD1", 0, 0, 0, 0), ("AD2", 0, 0, 0, 0)]

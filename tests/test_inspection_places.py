@@ -22,6 +22,8 @@ from pipelines.source_config import SourceConfig, load_sources
 from tests.factories import day, insert_raw, ts
 from warehouse.build import build
 from warehouse.connection import connect_readonly, fetch_frame, writer
+from warehouse.hotspots import hotspots
+from warehouse.metrics import Period
 from warehouse.schema import ensure_raw_schema
 
 PLACED = {dept: fmt.address_col for dept, fmt in FORMATS.items() if fmt.address_col}
@@ -286,6 +288,15 @@ def test_visits_resolve_like_complaints_and_count_at_grid_and_address(
         "select level, area_id, households, count_complaints, count_failed_items "
         "from hotspots_monthly order by level, area_id",
     )
+    # addresses are counted from the tickets and visits when asked
+    march = Period(day("2025-03-01"), day("2025-03-31"), ts("2025-12-31 00:00"))
+    addresses = hotspots(con, march, "address").select(
+        pl.lit("address").alias("level"),
+        "area_id",
+        "households",
+        "count_complaints",
+        "count_failed_items",
+    )
     expected_hot = pl.DataFrame(
         {
             "level": ["address", "community", "grid"],
@@ -297,7 +308,7 @@ def test_visits_resolve_like_complaints_and_count_at_grid_and_address(
         schema_overrides={"households": pl.Int64, "count_complaints": pl.Int64,
                           "count_failed_items": pl.Int64},
     )  # fmt: skip
-    assert_frame_equal(hot, expected_hot)
+    assert_frame_equal(pl.concat([addresses, hot]), expected_hot)
 
 
 def test_an_incremental_build_resolves_new_texts_and_drops_unused_ones(

@@ -1,9 +1,11 @@
 """High-frequency problem areas: problems per area for a period, against the period before; the mix.
 
-Reads the marts `hotspots_monthly` (its community and grid levels from `hotspot_areas_monthly`,
-the same rows sorted by area) and `hotspots_category_monthly` (the mix), so a period counts in whole
-calendar months: every month the period touches. The previous period is the same number of months
-just before.
+Communities and grids come from the marts `hotspots_monthly` (read from `hotspot_areas_monthly`,
+the same rows sorted by area) and `hotspots_category_monthly` (the mix). Addresses are counted when
+asked from `complaint_tickets` and `inspection_visits` (an address holds about one ticket a month:
+a mart at that grain would copy the tickets), with names and households from `hotspot_addresses`.
+Either way a period counts in whole calendar months: every month the period touches. The previous
+period is the same number of months just before.
 
 Rising (`is_rising`) is a one-sided test that the area's problem rate went up. Given the two counts
 n1 (this period) and n2 (the previous, equally long period), under "no change" n1 is binomial with
@@ -124,8 +126,68 @@ order by count_problems desc, area_id
 """
 
 
-# the community and grid levels' rows alone, a tenth of hotspots_monthly's (same columns)
+# hotspots_monthly's rows (same columns) sorted so that one community's grids sit together
 UPPER_LEVELS_SQL = HOTSPOTS_SQL.replace("from hotspots_monthly", "from hotspot_areas_monthly", 1)
+
+
+# an address's months counted from the tickets received and the failed visits there (checks have no
+# address), the areas those under the parent; with $ptype, the counts are that type's alone, every
+# area-month with any problem kept (as the dashboard's per-type hotspots count them), repeats
+# not split by type (null a month, 0 a period)
+_CURRENT = "\ncurrent_period as ("
+ADDRESS_MONTHLY = """
+with
+
+areas as (
+    select * from hotspot_addresses
+    where ($parent::varchar is null or community_id = $parent or grid_id = $parent)
+        and ($community::varchar is null or community_id = $community)
+),
+
+events as (
+    select received_month as month_on, address_id, problem_type, true as is_complaint, is_repeat
+    from complaint_tickets
+    where received_month between $previous_first and $last
+        and address_id in (select area_id from areas)
+    union all
+    select inspected_month, address_id, problem_type, false, false
+    from inspection_visits
+    where is_failed and inspected_month between $previous_first and $last
+        and address_id in (select area_id from areas)
+),
+
+counted as (
+    select
+        events.month_on,
+        events.address_id as area_id,
+        count(*) filter (where events.is_complaint and ($ptype::varchar is null
+            or events.problem_type = $ptype)) as count_complaints,
+        case when $ptype::varchar is null
+            then count(*) filter (where events.is_complaint and events.is_repeat) end
+            as count_repeats,
+        count(*) filter (where not events.is_complaint and ($ptype::varchar is null
+            or events.problem_type = $ptype)) as count_failed_items
+    from events
+    group by events.month_on, events.address_id
+),
+
+monthly as (
+    select
+        counted.month_on,
+        areas.area_id,
+        areas.area_name,
+        areas.community_id,
+        areas.grid_id,
+        areas.households,
+        counted.count_complaints,
+        counted.count_repeats,
+        counted.count_failed_items,
+        counted.count_complaints + counted.count_failed_items as count_problems
+    from counted
+    join areas on areas.area_id = counted.area_id
+),
+"""
+ADDRESS_HOTSPOTS_SQL = ADDRESS_MONTHLY + _CURRENT + HOTSPOTS_SQL.split(_CURRENT, 1)[1]
 
 
 def hotspots(
@@ -151,12 +213,20 @@ def hotspots(
         "min_count": RISING_MIN_COUNT,
         "z": RISING_Z,
     }
-    if level != "address":
-        try:
-            return fetch_frame(con, UPPER_LEVELS_SQL, params)
-        except duckdb.CatalogException:  # a warehouse built before that mart: all levels' rows
-            pass
-    return fetch_frame(con, HOTSPOTS_SQL, params)
+    try:
+        if level == "address":
+            return fetch_frame(con, *address_hotspots_query(params, None))
+        return fetch_frame(con, UPPER_LEVELS_SQL, params)
+    except duckdb.CatalogException:  # a warehouse built before those marts: all levels' rows
+        return fetch_frame(con, HOTSPOTS_SQL, params)
+
+
+def address_hotspots_query(
+    params: dict[str, object], problem_type: str | None
+) -> tuple[str, dict[str, object]]:
+    """ADDRESS_HOTSPOTS_SQL with its bound values: HOTSPOTS_SQL's (level aside) and the type."""
+    bound = {key: value for key, value in params.items() if key != "level"}
+    return ADDRESS_HOTSPOTS_SQL, {**bound, "ptype": problem_type}
 
 
 # one area's mix, or the whole street's (every community summed) when the area is null; the
@@ -198,6 +268,43 @@ order by count_problems desc, category_l1 nulls last, problem_type nulls last
 """
 
 
+# one address's mix, counted from its tickets and failed visits (as hotspots_category_monthly
+# counts a community's or grid's), within the community filter when one is set
+_MIX = "\nmix as ("
+ADDRESS_MIX_ROWS = """
+with
+
+problem_types as (
+    select level3, min(level1) as level1
+    from stg_reference__problem_types
+    group by level3
+),
+
+in_scope as (
+    select area_id from hotspot_addresses
+    where area_id = $area_id and ($community::varchar is null or community_id = $community)
+),
+
+rows as (
+    select category_l1, problem_type, 1 as count_complaints, 0 as count_failed_items
+    from complaint_tickets
+    where address_id = $area_id and received_month between $first and $last
+    union all
+    select problem_types.level1, visits.problem_type, 0, 1
+    from inspection_visits as visits
+    left join problem_types on problem_types.level3 = visits.problem_type
+    where visits.is_failed and visits.address_id = $area_id
+        and visits.inspected_month between $first and $last
+),
+
+in_area as (
+    select * from rows where exists (select 1 from in_scope)
+),
+"""
+_MIX_TAIL = CATEGORY_MIX_SQL.split(_MIX, 1)[1].replace("from rows\n", "from in_area\n", 1)
+ADDRESS_MIX_SQL = ADDRESS_MIX_ROWS + _MIX + _MIX_TAIL
+
+
 def category_mix(
     con: duckdb.DuckDBPyConnection,
     period: Period,
@@ -208,9 +315,18 @@ def category_mix(
     """One area's problems by category (the street's, its communities summed, when `area_id` is
     None), of one problem type when given: category_l1, problem_type, count_complaints,
     count_failed_items, count_problems, share_problems; most problems first."""
-    return fetch_frame(
-        con, CATEGORY_MIX_SQL, category_mix_params(period, level, area_id, problem_type)
-    )
+    return fetch_frame(con, *category_mix_query(period, level, area_id, problem_type))
+
+
+def category_mix_query(
+    period: Period, level: str, area_id: str | None, problem_type: str | None
+) -> tuple[str, dict[str, object]]:
+    """The query of one area's mix and its bound values: an address's counted from the tickets
+    and visits, a community's, a grid's or the street's from hotspots_category_monthly."""
+    params = category_mix_params(period, level, area_id, problem_type)
+    if level == "address" and area_id:
+        return ADDRESS_MIX_SQL, {key: value for key, value in params.items() if key != "level"}
+    return CATEGORY_MIX_SQL, params
 
 
 def category_mix_params(

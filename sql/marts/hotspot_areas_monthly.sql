@@ -1,6 +1,6 @@
 -- Problems by community and by grid (hotspots_monthly's two upper levels, without the mix); one row per month, level (community, grid) and area
--- warehouse/hotspots.py reads the community and grid levels here: a tenth of hotspots_monthly's
--- rows (the address level is most of them), ordered so that one community's grids sit together.
+-- warehouse/hotspots.py reads the community and grid levels here: hotspots_monthly's rows without
+-- the top problem, ordered so that one community's grids sit together.
 with
 
 monthly as (

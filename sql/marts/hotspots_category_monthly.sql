@@ -1,4 +1,7 @@
--- Problems by category and problem type per area: complaints, repeats and failed inspection items, the hotspots' mix; one row per month, level (community, grid, address), area, category and problem type
+-- Problems by category and problem type per area: complaints, repeats and failed inspection items, the hotspots' mix; one row per month, level (community, grid), area, category and problem type
+-- An address's mix is not kept here: an address holds about one ticket a month, so this grain would
+-- copy the tickets; warehouse/hotspots.py counts one address's (or one grid's addresses') problems
+-- from complaint_tickets and inspection_visits when asked.
 with
 
 tickets as (
@@ -23,20 +26,19 @@ problem_types as (
     group by level3
 ),
 
--- tickets counted per month, place and type first: the levels below then add up far fewer rows
+-- one event per ticket: counting them per place and type first would not shrink them (a grid has
+-- about one ticket of a type a month), so each level below groups the tickets directly
 complaint_events as (
     select
         received_month as month_on,
         community_id,
         grid_id,
-        address_id,
         category_l1,
         problem_type,
-        count(*) as count_complaints,
-        count(*) filter (where is_repeat) as count_repeats,
+        1 as count_complaints,
+        case when is_repeat then 1 else 0 end as count_repeats,
         0 as count_failed_items
     from tickets
-    group by all
 ),
 
 failed_visit_events as (
@@ -44,7 +46,6 @@ failed_visit_events as (
         visits.inspected_month as month_on,
         visits.community_id,
         visits.grid_id,
-        visits.address_id,
         problem_types.level1 as category_l1,
         visits.problem_type,
         0 as count_complaints,
@@ -60,7 +61,6 @@ abnormal_check_events as (
         date_trunc('month', checks.checked_on)::date as month_on,
         coalesce(checks.community_id, grids.community_id) as community_id,
         grids.grid_id,
-        null::varchar as address_id,
         problem_types.level1 as category_l1,
         problem_types.level3 as problem_type,
         0 as count_complaints,
@@ -111,19 +111,6 @@ by_category as (
     from events
     where grid_id is not null
     group by month_on, grid_id, category_l1, problem_type
-    union all
-    select
-        month_on,
-        'address',
-        address_id,
-        category_l1,
-        problem_type,
-        sum(count_complaints)::bigint,
-        sum(count_repeats)::bigint,
-        sum(count_failed_items)::bigint
-    from events
-    where address_id is not null
-    group by month_on, address_id, category_l1, problem_type
 )
 
 select * from by_category

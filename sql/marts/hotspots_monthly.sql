@@ -1,4 +1,6 @@
--- Where problems concentrate: complaints, repeats and failed inspection items by area, with the top problem; one row per month, level (community, grid, address) and area
+-- Where problems concentrate: complaints, repeats and failed inspection items by area, with the top problem; one row per month, level (community, grid) and area
+-- Addresses are counted on demand from the tickets and visits (warehouse/hotspots.py), their
+-- names and households from hotspot_addresses.
 with
 
 by_category as (
@@ -99,9 +101,6 @@ areas as (
         coalesce(grids.household_count, grid_households.households)
     from grids
     left join grid_households using (grid_id)
-    union all
-    select 'address', address_id, address, community_id, grid_id, household_count
-    from addresses
 ),
 
 final as (
