@@ -116,19 +116,20 @@ def test_hotspots_monthly_counts_each_level(con: duckdb.DuckDBPyConnection) -> N
     assert_frame_equal(result, expected)
 
 
+# the seeded addresses as areas: what hotspot_addresses holds, and the address hotspots' columns
+ADDRESS_AREAS = {
+    "area_id": ["AD1", "AD2"],
+    "area_name": ["幸福里3栋1单元", "幸福里5栋2单元"],
+    "community_id": ["C1", "C1"],
+    "grid_id": ["G1", "G2"],
+    "households": [40, 30],
+}
+
+
 def test_hotspot_addresses_hold_each_address_as_an_area(con: duckdb.DuckDBPyConnection) -> None:
     seed(con)
     result = fetch_frame(con, "select * from hotspot_addresses")
-    expected = pl.DataFrame(
-        {
-            "area_id": ["AD1", "AD2"],
-            "area_name": ["幸福里3栋1单元", "幸福里5栋2单元"],
-            "community_id": ["C1", "C1"],
-            "grid_id": ["G1", "G2"],
-            "households": [40, 30],
-        },
-        schema_overrides={"households": pl.Int64},
-    )  # fmt: skip
+    expected = pl.DataFrame(ADDRESS_AREAS, schema_overrides={"households": pl.Int64})
     assert_frame_equal(result, expected)
 
 
@@ -142,11 +143,7 @@ def test_addresses_are_counted_from_the_tickets_and_visits(
     )  # fmt: skip
     expected = pl.DataFrame(
         {
-            "area_id": ["AD1", "AD2"],
-            "area_name": ["幸福里3栋1单元", "幸福里5栋2单元"],
-            "community_id": ["C1", "C1"],
-            "grid_id": ["G1", "G2"],
-            "households": [40, 30],
+            **ADDRESS_AREAS,
             "count_complaints": [6, 1],
             "count_repeats": [5, 0],
             "count_failed_items": [0, 0],
