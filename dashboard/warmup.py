@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from dashboard import queries
@@ -19,7 +17,6 @@ AS_OF_STEP_MINUTES = 10  # figures are as of the last 10-minute mark, so reruns 
 _started: set[tuple[str, str]] = set()
 _lock = threading.Lock()
 _preloading = threading.Event()  # once per process
-WORKERS = 3  # the warm-up's queries run side by side: DuckDB releases the GIL while it reads
 
 
 def as_of_now() -> datetime:
@@ -36,19 +33,13 @@ def default_period(version: queries.WarehouseVersion, as_of: datetime) -> Period
 
 def warm(version: queries.WarehouseVersion, as_of: datetime) -> None:
     """Fill the caches the default overview reads: the filter options, both periods' KPIs, the
-    monthly series and the street's red/black list, the slowest first and side by side (each
-    through its own cached function, as the page calls it). Aggregates only; nothing is shown."""
+    monthly series and the street's red/black list. Aggregates only; nothing is shown."""
     period = default_period(version, as_of)
-    steps: list[Callable[[], object]] = [
-        lambda: kpi_series(version, {**period.params(), "ptype": None}),
-        lambda: queries.kpis(version, period, None),
-        lambda: red_black(version, period),
-        lambda: queries.kpis(version, previous_period(period), None),
-        lambda: queries.options(version),
-    ]
-    with ThreadPoolExecutor(WORKERS, thread_name_prefix="duban-warmup") as pool:
-        for done in [pool.submit(step) for step in steps]:
-            done.result()  # the first failure is the warm-up's
+    queries.options(version)
+    queries.kpis(version, period, None)
+    queries.kpis(version, previous_period(period), None)
+    kpi_series(version, {**period.params(), "ptype": None})
+    red_black(version, period)
 
 
 def preload() -> None:
