@@ -70,6 +70,29 @@ def test_the_default_period_is_the_latest_month_with_data(con: duckdb.DuckDBPyCo
     assert (earlier.date_from, earlier.date_to) == (day("2025-03-01"), day("2025-03-31"))
 
 
+def test_the_default_period_is_the_latest_ticket_s_month_whatever_the_row_order(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    received = ["2025-05-20 10:00", "2025-02-03 08:00", "2025-05-31 23:30", "2025-04-11 12:00"]
+    insert_raw(
+        con,
+        "complaints",
+        [
+            {"complaint_id": f"D{i}", "received_at": ts(r), "address": "幸福里3栋"}
+            for i, r in enumerate(received)
+        ],
+    )
+    build(con)
+    for as_of, month in [
+        ("2025-12-01 00:00", "2025-05-01"),
+        ("2025-05-31 23:00", "2025-05-01"),
+        ("2025-05-20 09:59", "2025-04-01"),  # the ticket of that morning not yet received
+        ("2025-04-11 12:00", "2025-04-01"),
+        ("2025-01-01 00:00", "2025-01-01"),  # nothing received yet: as_of's own month
+    ]:
+        assert default_period(con, ts(as_of)).date_from == day(month), as_of
+
+
 def test_the_json_document_has_the_agreed_shape(con: duckdb.DuckDBPyConnection) -> None:
     seed(con)
     period = Period(day("2025-03-01"), day("2025-03-31"), ts("2025-12-31 00:00"))
