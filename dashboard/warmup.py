@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
+
+import polars as pl
 
 from dashboard import queries
 from dashboard.queries_indicators import red_black
@@ -32,14 +35,40 @@ def default_period(version: queries.WarehouseVersion, as_of: datetime) -> Period
 
 
 def warm(version: queries.WarehouseVersion, as_of: datetime) -> None:
-    """Fill the caches the default overview reads: the filter options, both periods' KPIs, the
-    monthly series and the street's red/black list. Aggregates only; nothing is shown."""
+    """Fill the caches the default overview reads: the filter options, the sources' freshness,
+    both periods' KPIs, the monthly series and the street's red/black list. Aggregates only;
+    nothing is shown."""
     period = default_period(version, as_of)
+    # the monthly series (three scans, the longest part) in a second thread beside the rest:
+    # DuckDB releases the GIL, and one query alone leaves the second core mostly idle
+    series = _in_background(lambda: kpi_series(version, {**period.params(), "ptype": None}))
     queries.options(version)
+    queries.freshness(version)
     queries.kpis(version, period, None)
     queries.kpis(version, previous_period(period), None)
-    kpi_series(version, {**period.params(), "ptype": None})
     red_black(version, period)
+    series()
+
+
+def _in_background(call: Callable[[], object]) -> Callable[[], None]:
+    """Start `call` in a thread; the function returned waits for it and raises its error."""
+    errors: list[Exception] = []
+
+    def target() -> None:
+        try:
+            call()
+        except Exception as error:  # handed to the caller by the function returned
+            errors.append(error)
+
+    thread = threading.Thread(target=target, name="duban-warmup-series", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if errors:
+            raise errors[0]
+
+    return wait
 
 
 def preload() -> None:
@@ -50,11 +79,24 @@ def preload() -> None:
     import plotly.graph_objects as go
     import plotly.io
 
-    import dashboard.charts
     import dashboard.components
     import dashboard.scoring  # noqa: F401
+    from dashboard import charts
 
     plotly.io.to_json(go.Figure(go.Bar(x=[1], y=["a"], orientation="h")), validate=False)
+    trend = pl.DataFrame({"month": [date(2000, 1, 1)], "value": [0.5], "n": [1], "d": [2]})
+    figure = charts.rate_trend(
+        trend,
+        x="month",
+        y="value",
+        target=0.1,
+        x_label="",
+        y_label="",
+        target_label="",
+        numerator="n",
+        denominator="d",
+    )
+    plotly.io.to_json(figure, validate=False)  # the overview's trend: lines, markers, a target
 
 
 def _warm_quietly(version: queries.WarehouseVersion, as_of: datetime) -> None:
@@ -66,7 +108,10 @@ def _warm_quietly(version: queries.WarehouseVersion, as_of: datetime) -> None:
 
 def start(version: queries.WarehouseVersion) -> bool:
     """Start the warm-up for this warehouse version once per process (and per as-of mark); the
-    runs that need the same figures wait for it on Streamlit's per-value cache locks."""
+    runs that need the same figures wait for it on Streamlit's per-value cache locks. The first
+    warm-up then preloads the drawing's modules, after its queries, not beside them: while
+    another thread imports pandas, DuckDB binding a query's parameters waits for that import
+    to finish (0.3 s and more), so the queries would stall and the two not overlap."""
     as_of = as_of_now()
     key = (f"{version.path}:{version.stamp}", as_of.isoformat())
     with _lock:
@@ -74,12 +119,18 @@ def start(version: queries.WarehouseVersion) -> bool:
             return False
         _started.add(key)
     threading.Thread(
-        target=_warm_quietly, args=(version, as_of), name="duban-warmup", daemon=True
+        target=_warm_then_preload, args=(version, as_of), name="duban-warmup", daemon=True
     ).start()
-    if not _preloading.is_set():
-        _preloading.set()
-        threading.Thread(target=_preload_quietly, name="duban-preload", daemon=True).start()
     return True
+
+
+def _warm_then_preload(version: queries.WarehouseVersion, as_of: datetime) -> None:
+    _warm_quietly(version, as_of)
+    with _lock:
+        if _preloading.is_set():
+            return
+        _preloading.set()
+    _preload_quietly()
 
 
 def _preload_quietly() -> None:

@@ -302,7 +302,7 @@ def kpi(
 def serve_command(port: int) -> list[str]:
     """The Streamlit command `duban serve` runs, with the settings the dashboard needs."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "streamlit_app.py"),
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "server.py"),
         "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
         # no watching of the source files for edits: without watchdog every session polls every
