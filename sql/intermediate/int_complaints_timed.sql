@@ -13,8 +13,9 @@ versions as (
     select * from stg_hotline__complaint_versions
 ),
 
--- the located ticket's own version (its load and row) brings the columns the narrow located
--- table does not keep; its community is the resolved one
+-- the located ticket's own version brings the columns the narrow located table does not keep; its
+-- community is the resolved one. A (load, row) names one loaded row, so the two integers are the
+-- whole join key: no ticket id to hash and compare per row
 complaints as (
     select
         versions.* exclude (complaint_id, community_id, caller_name, caller_phone),
@@ -22,8 +23,7 @@ complaints as (
         links.* exclude (complaint_id)
     from located
     join versions
-        on versions.complaint_id = located.complaint_id
-        and versions.load_id = located.load_id
+        on versions.load_id = located.load_id
         and versions.source_row = located.source_row
     join links on links.complaint_id = located.complaint_id
 ),
