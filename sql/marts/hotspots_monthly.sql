@@ -126,4 +126,7 @@ final as (
         and areas.area_id = by_area.area_id
 )
 
+-- stored level by level with one community's areas together: the dashboard's reads filter on the
+-- level and often on one community, and skip the other row groups (incremental builds keep this order)
 select * from final
+order by level, community_id, month_on, area_id
