@@ -51,3 +51,12 @@ def test_an_incremental_build_keeps_the_stored_order(con: duckdb.DuckDBPyConnect
     assert_frame_equal(stored, stored.sort(["level", "community_id", "month_on", "area_id"]))
     february_c1 = stored.filter(pl.col("area_id") == "C1", pl.col("month_on").dt.month() == 2)
     assert february_c1["count_problems"].to_list() == [2]  # F1 and the late F2
+
+
+def test_a_build_drops_the_retired_sorted_copy(con: duckdb.DuckDBPyConnection) -> None:
+    seed(con)
+    con.execute("create table hotspot_areas_monthly as select * from hotspots_monthly")
+    build(con, full=True)
+    assert not con.execute(
+        "select * from duckdb_tables() where table_name = 'hotspot_areas_monthly'"
+    ).fetchall()
