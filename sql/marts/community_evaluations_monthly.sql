@@ -15,13 +15,7 @@ monthly as (
         count(*) as count_evaluations,
         count(satisfaction_score) as count_scored,
         sum(satisfaction_score) as sum_satisfaction_score,
-        max(evaluated_on) as latest_on,
-        -- what indicator_compliance's resident measures count (so it needs no second pass over
-        -- the evaluations): those who took part, who know the results, and those who answered
-        count(*) filter (where took_part) as count_took_part,
-        count(took_part) as count_took_part_answered,
-        count(*) filter (where knows_results) as count_knows_results,
-        count(knows_results) as count_knows_results_answered
+        max(evaluated_on) as latest_on
     from evaluations
     where evaluated_on is not null
     group by all

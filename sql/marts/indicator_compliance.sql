@@ -25,9 +25,8 @@ cases as (
     select * from rectification_cases
 ),
 
--- the residents' evaluations per month, community and evaluator type (evaluated_on is required)
 evaluations as (
-    select * from community_evaluations_monthly
+    select * from stg_evaluations__resident_evaluations
 ),
 
 settings as (
@@ -169,21 +168,21 @@ residents as (
     select
         measures.indicator_id,
         evaluations.community_id,
-        evaluations.month_on,
+        date_trunc('month', evaluations.evaluated_on)::date as month_on,
         case measures.measure
-            when 'resident_participation' then sum(evaluations.count_took_part)
-            else sum(evaluations.count_knows_results)
+            when 'resident_participation' then count(*) filter (where evaluations.took_part)
+            else count(*) filter (where evaluations.knows_results)
         end::double as numerator,
         case measures.measure
-            when 'resident_participation' then sum(evaluations.count_took_part_answered)
-            else sum(evaluations.count_knows_results_answered)
+            when 'resident_participation' then count(evaluations.took_part)
+            else count(evaluations.knows_results)
         end::double as denominator
     from measures
     inner join evaluations
         on measures.evaluator_types is null
         or list_contains(measures.evaluator_types, evaluations.evaluator_type)
     where measures.measure in ('resident_participation', 'resident_awareness')
-    group by measures.indicator_id, measures.measure, evaluations.community_id, evaluations.month_on
+    group by measures.indicator_id, measures.measure, evaluations.community_id, month_on
 ),
 
 observations as (
@@ -211,7 +210,7 @@ event_months as (
     union
     select found_month from cases
     union
-    select month_on from evaluations
+    select date_trunc('month', evaluated_on)::date from evaluations
 ),
 
 months as (
