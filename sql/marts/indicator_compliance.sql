@@ -224,44 +224,34 @@ community_ids as (
     select community_id from observations where community_id is not null
 ),
 
--- every month x community x indicator, observed or not, joined to the observations on its keys
--- alone; the names, thresholds and measures (one row per indicator, per community) are added
--- after, so the big join carries three columns rather than the catalogue's
 grid as (
-    select months.month_on, community_ids.community_id, indicators.indicator_id
+    select
+        months.month_on,
+        community_ids.community_id,
+        communities.community_name,
+        indicators.*,
+        measures.measure,
+        measures.note as measure_note,
+        measures.measure is not null as has_measure
     from months
     cross join community_ids
-    cross join (select indicator_id from indicators) as indicators
+    cross join indicators
+    left join communities on communities.community_id = community_ids.community_id
+    left join measures on measures.indicator_id = indicators.indicator_id
 ),
 
-observed as (
-    select grid.*, observations.numerator, observations.denominator
+measured as (
+    select
+        grid.*,
+        case when grid.has_measure then coalesce(observations.numerator, 0) end as numerator,
+        case when grid.has_measure then coalesce(observations.denominator, 0) end as denominator,
+        observations.numerator / nullif(observations.denominator, 0)
+            * case when grid.unit = '%' then 100 else 1 end as measured_value
     from grid
     left join observations
         on observations.indicator_id = grid.indicator_id
         and observations.community_id = grid.community_id
         and observations.month_on = grid.month_on
-),
-
-measured as (
-    select
-        observed.month_on,
-        observed.community_id,
-        communities.community_name,
-        indicators.*,
-        measures.measure,
-        measures.note as measure_note,
-        measures.measure is not null as has_measure,
-        case when measures.measure is not null then coalesce(observed.numerator, 0) end
-            as numerator,
-        case when measures.measure is not null then coalesce(observed.denominator, 0) end
-            as denominator,
-        observed.numerator / nullif(observed.denominator, 0)
-            * case when indicators.unit = '%' then 100 else 1 end as measured_value
-    from observed
-    join indicators on indicators.indicator_id is not distinct from observed.indicator_id
-    left join communities on communities.community_id = observed.community_id
-    left join measures on measures.indicator_id = indicators.indicator_id
 ),
 
 compared as (
