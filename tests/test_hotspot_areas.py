@@ -1,4 +1,4 @@
-"""Given/expected tests for hotspot_areas_monthly, the community and grid levels of the hotspots."""
+"""Given/expected tests for the hotspots' community and grid levels (hotspots_monthly)."""
 
 from __future__ import annotations
 
@@ -6,45 +6,57 @@ import duckdb
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from tests.test_hotspots import MARCH, seed
+from tests.factories import insert_raw
+from tests.test_hotspots import MARCH, complaint, seed
+from warehouse.build import build
 from warehouse.connection import fetch_frame
 from warehouse.hotspots import hotspots
 
-COLUMNS = ("month_on, level, area_id, area_name, community_id, grid_id, households, "
-           "count_complaints, count_repeats, count_failed_items, count_problems")  # fmt: skip
+STORED_ORDER = "level, community_id, month_on, area_id"
 
 
-def test_the_mart_holds_the_community_and_grid_rows_without_the_mix(
+def test_the_mart_is_stored_level_by_level_with_each_communitys_areas_together(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
     seed(con)
-    result = fetch_frame(
-        con,
-        "select level, area_id, households, count_complaints, count_problems"
-        " from hotspot_areas_monthly where month_on = date '2025-03-01' order by level, area_id",
-    )
-    expected = pl.DataFrame(
-        {
-            "level": ["community", "community", "grid", "grid"],
-            "area_id": ["C1", "C2", "G1", "G2"],
-            "households": [1000, 500, 600, 30],
-            "count_complaints": [7, 2, 6, 1],
-            "count_problems": [9, 2, 6, 2],
-        },
-        schema_overrides={"households": pl.Int64},
-    )
-    assert_frame_equal(result, expected)
-    upper = f"select {COLUMNS} from hotspots_monthly where level <> 'address'"
-    every = f"select {COLUMNS} from hotspot_areas_monthly"
-    assert fetch_frame(con, f"{upper} except all {every}").is_empty()
-    assert fetch_frame(con, f"{every} except all {upper}").is_empty()
+    stored = fetch_frame(con, f"select {STORED_ORDER} from hotspots_monthly order by rowid")
+    assert stored.height == 7  # February: C1, C2, G1; March: C1, C2, G1, G2
+    assert_frame_equal(stored, stored.sort(["level", "community_id", "month_on", "area_id"]))
 
 
-def test_hotspots_are_the_same_from_either_mart(con: duckdb.DuckDBPyConnection) -> None:
+def test_each_level_and_parent_reads_its_areas(con: duckdb.DuckDBPyConnection) -> None:
     seed(con)
-    levels = [("community", None), ("grid", "C1"), ("grid", None)]
-    narrow = [hotspots(con, MARCH, level, parent) for level, parent in levels]
-    con.execute("drop table hotspot_areas_monthly")  # a warehouse built before it
-    for (level, parent), expected in zip(levels, narrow, strict=True):
-        assert_frame_equal(hotspots(con, MARCH, level, parent), expected)
-    assert narrow[0]["area_id"].to_list() == ["C1", "C2"]
+    expected = {
+        ("community", None): (["C1", "C2"], [9, 2]),
+        ("grid", "C1"): (["G1", "G2"], [6, 2]),
+        ("grid", None): (["G1", "G2"], [6, 2]),
+    }
+    for (level, parent), (areas, problems) in expected.items():
+        result = hotspots(con, MARCH, level, parent)
+        assert result["area_id"].to_list() == areas
+        assert result["count_problems"].to_list() == problems
+    households = hotspots(con, MARCH, "grid", "C1").select("area_id", "households")
+    expected_households = pl.DataFrame({"area_id": ["G1", "G2"], "households": [600, 30]})
+    assert_frame_equal(households, expected_households, check_dtypes=False)
+
+
+def test_an_incremental_build_keeps_the_stored_order(con: duckdb.DuckDBPyConnection) -> None:
+    seed(con)  # built: February and March
+    late = {**complaint("F2", "2025-02-12 09:00", "幸福里东门", "C1"), "_period": "2025-02"}
+    insert_raw(con, "complaints", [late], load_id=2)
+    built = {model.name: model.materialization for model in build(con)}
+    assert built["hotspots_monthly"] == "incremental"  # February recomputed, March kept
+    stored = fetch_frame(con, f"select {STORED_ORDER}, count_problems from hotspots_monthly "
+                              "order by rowid")  # fmt: skip
+    assert_frame_equal(stored, stored.sort(["level", "community_id", "month_on", "area_id"]))
+    february_c1 = stored.filter(pl.col("area_id") == "C1", pl.col("month_on").dt.month() == 2)
+    assert february_c1["count_problems"].to_list() == [2]  # F1 and the late F2
+
+
+def test_a_build_drops_the_retired_sorted_copy(con: duckdb.DuckDBPyConnection) -> None:
+    seed(con)
+    con.execute("create table hotspot_areas_monthly as select * from hotspots_monthly")
+    build(con, full=True)
+    assert not con.execute(
+        "select * from duckdb_tables() where table_name = 'hotspot_areas_monthly'"
+    ).fetchall()

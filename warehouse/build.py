@@ -61,6 +61,9 @@ def write_settings_table(con: duckdb.DuckDBPyConnection, settings: Settings) -> 
     )
 
 
+# marts that no model builds any more: a warehouse built before keeps them until a build drops them
+RETIRED_MARTS = ("hotspot_areas_monthly",)
+
 INDICATOR_MEASURES_FILE = Path(__file__).with_name("indicators.yaml")
 # measure kind -> the parameters it takes (sql/marts/indicator_compliance.sql computes each kind)
 MEASURE_KINDS: dict[str, frozenset[str]] = {
@@ -184,6 +187,8 @@ def build(
                 built = [build_incrementally(con, model) for model in models]
         else:
             built = [build_model(con, model) for model in models]
+        for retired in RETIRED_MARTS:  # names from RETIRED_MARTS only
+            con.execute(f"drop table if exists main.{retired}")
         incremental.write_state(con, incremental.BuildState(current, newest))
     except BaseException:
         con.execute("rollback")

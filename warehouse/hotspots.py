@@ -1,7 +1,7 @@
 """High-frequency problem areas: problems per area for a period, against the period before; the mix.
 
-Communities and grids come from the marts `hotspots_monthly` (read from `hotspot_areas_monthly`,
-the same rows sorted by area) and `hotspots_category_monthly` (the mix). Addresses are counted when
+Communities and grids come from the marts `hotspots_monthly` (stored sorted by level and
+community) and `hotspots_category_monthly` (the mix). Addresses are counted when
 asked from `complaint_tickets` and `inspection_visits` (an address holds about one ticket a month:
 a mart at that grain would copy the tickets), with names and households from `hotspot_addresses`.
 Either way a period counts in whole calendar months: every month the period touches. The previous
@@ -126,10 +126,6 @@ order by count_problems desc, area_id
 """
 
 
-# hotspots_monthly's rows (same columns) sorted so that one community's grids sit together
-UPPER_LEVELS_SQL = HOTSPOTS_SQL.replace("from hotspots_monthly", "from hotspot_areas_monthly", 1)
-
-
 # an address's months counted from the tickets received and the failed visits there (checks have no
 # address), the areas those under the parent; with $ptype, the counts are that type's alone, every
 # area-month with any problem kept (as the dashboard's per-type hotspots count them), repeats
@@ -213,12 +209,9 @@ def hotspots(
         "min_count": RISING_MIN_COUNT,
         "z": RISING_Z,
     }
-    try:
-        if level == "address":
-            return fetch_frame(con, *address_hotspots_query(params, None))
-        return fetch_frame(con, UPPER_LEVELS_SQL, params)
-    except duckdb.CatalogException:  # a warehouse built before those marts: all levels' rows
-        return fetch_frame(con, HOTSPOTS_SQL, params)
+    if level == "address":
+        return fetch_frame(con, *address_hotspots_query(params, None))
+    return fetch_frame(con, HOTSPOTS_SQL, params)
 
 
 def address_hotspots_query(

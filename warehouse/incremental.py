@@ -15,7 +15,8 @@ new loads only added fact rows, the build is incremental:
 - the monthly and daily aggregates of tickets (`complaints_monthly`, `complaints_daily_received`,
   `complaints_daily_closed`), `hotspots_category_monthly` and `hotspots_monthly` recompute only
   the months that changed: those the changed ticket rows counted in (before and after), and
-  those of changed visits and checks;
+  those of changed visits and checks (`hotspots_monthly`, small and read in its stored order, is
+  then written again whole in that order);
 - every other model is rebuilt in full (views are unchanged; the other marts are small next to the
   ticket chain).
 
@@ -277,6 +278,13 @@ MONTHLY_INPUTS: dict[str, dict[str, str]] = {
 }
 
 
+# monthly mart -> the order its full build stores it in (its SQL's final `order by`), which an
+# appended month would break: such a mart is written again whole, in that order
+STORED_ORDER: dict[str, str] = {
+    "hotspots_monthly": "level, community_id, month_on, area_id",
+}
+
+
 def update_monthly(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     """Recompute only the affected months of a monthly mart, on shadows of its inputs holding
     just the rows that count in those months."""
@@ -288,14 +296,26 @@ def update_monthly(con: duckdb.DuckDBPyConnection, model: Model) -> None:
                 f"create or replace temp table {table} as "  # noqa: S608
                 f"select * from main.{table} where {months}"
             )
-        con.execute(
-            f"delete from main.{model.name} "  # noqa: S608
-            "where month_on in (select month_on from affected_months)"
-        )
-        con.execute(
-            f"insert into main.{model.name} by name select * from (\n{model.sql}\n) "  # noqa: S608
-            "where month_on in (select month_on from affected_months)"
-        )
+        order = STORED_ORDER.get(model.name)
+        if order is None:
+            con.execute(
+                f"delete from main.{model.name} "  # noqa: S608
+                "where month_on in (select month_on from affected_months)"
+            )
+            con.execute(
+                f"insert into main.{model.name} by name "  # noqa: S608
+                f"select * from (\n{model.sql}\n) "
+                "where month_on in (select month_on from affected_months)"
+            )
+        else:  # the kept months and the recomputed ones, written again in the mart's order
+            con.execute(
+                f"create or replace table main.{model.name} as "  # noqa: S608
+                f"select * from (select * from main.{model.name} "
+                "where month_on not in (select month_on from affected_months) "
+                f"union all by name select * from (\n{model.sql}\n) "
+                "where month_on in (select month_on from affected_months)) "
+                f"order by {order}"
+            )
     finally:
         for table in inputs:
             con.execute(f"drop table if exists temp.{table}")

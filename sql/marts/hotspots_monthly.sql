@@ -124,6 +124,13 @@ final as (
     left join areas
         on areas.level = by_area.level
         and areas.area_id = by_area.area_id
+),
+
+-- stored level by level with one community's areas together: the dashboard's reads filter on the
+-- level and often on one community and skip the other row groups (incremental builds keep it so)
+stored as (
+    select * from final
+    order by level, community_id, month_on, area_id
 )
 
-select * from final
+select * from stored
