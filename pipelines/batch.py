@@ -84,6 +84,13 @@ def first_seen(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return frame.filter(~repeated | pl.col(LINE).is_in(kept.get_column(LINE).implode()))
 
 
+def without_blank_rows(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The frame without rows empty in every column (blank lines); the frame itself, not a
+    copy, when it has none (the usual case: a filter copies every column)."""
+    blank = frame.select(pl.all_horizontal(pl.col(columns).is_null())).to_series()
+    return frame.filter(~blank) if blank.any() else frame
+
+
 # characters json.dumps escapes (ensure_ascii=False): a value without them is only quoted
 JSON_ESCAPED = r'[\x00-\x1f"\\]'
 
@@ -127,7 +134,7 @@ def prepare(path: Path, config: SourceConfig, contract: Contract, refs: Referenc
 
     data_columns = [name for name in frame.columns if name != LINE]
     frame = drop_totals(frame, config)
-    frame = frame.filter(~pl.all_horizontal(pl.col(data_columns).is_null()))
+    frame = without_blank_rows(frame, data_columns)
     rows_read = frame.height
     unique = first_seen(frame, data_columns)
     rows_duplicate = rows_read - unique.height

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from pipelines.readers import LINE
 from warehouse.connection import fetch_one
@@ -71,6 +72,13 @@ def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 1  # type: ignore[call-overload]
 
 
+def as_arrow(frame: pl.DataFrame) -> pa.Table:
+    """The frame as Arrow for DuckDB to scan, its text as Arrow string views: polars' own layout,
+    handed over without a copy (the older large_string layout copies every value, ~0.1 s of CPU
+    per 500k-row hotline month)."""
+    return frame.to_arrow(compat_level=pl.CompatLevel.newest())
+
+
 def insert_rows(
     con: duckdb.DuckDBPyConnection,
     contract: Contract,
@@ -84,7 +92,7 @@ def insert_rows(
     one constant per column instead of a copy in every row.
     """
     batch = rows.select(*contract.column_names, pl.col(LINE).alias("_row"))
-    con.register("incoming_batch", batch.to_arrow())
+    con.register("incoming_batch", as_arrow(batch))
     try:
         con.execute(
             # the table name is the contract's dataset, checked against data_contracts/
@@ -123,7 +131,7 @@ def insert_quarantine(
             "raw_row": pl.String,
         },
     )  # fmt: skip
-    con.register("incoming_quarantine", batch.to_arrow())
+    con.register("incoming_quarantine", as_arrow(batch))
     try:
         con.execute("insert into raw.quarantine by name select * from incoming_quarantine")
     finally:

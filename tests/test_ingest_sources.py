@@ -217,6 +217,32 @@ def test_fuzzy_matching_accepts_a_close_long_name() -> None:
     assert name_key("ＡＢ社区居委会") == "ab"
 
 
+def test_names_resolved_together_resolve_as_one_by_one() -> None:
+    """`resolve_all` (names scored together) picks what `resolve` (process.extract) picks,
+    ties between communities included: the first CANDIDATES keys in key order decide."""
+    names = ["宁庭家园社区", "凝庭家园", "宁庭家园社", "秋光区社区", "秋光一区社", "幸福里"]
+    names += ["ab", "ab9"]
+    # six keys as alike to "ab": the first five are C1's, the sixth C2's (not looked at)
+    ties = {"ab1": "C1", "ab3": "C1", "ab4": "C1", "ab5": "C1", "ab6": "C1", "ab2": "C2"}
+    # here C2's key is among the first five: a tie between two communities, unresolved
+    mixed = {"ab1": "C1", "ab2": "C2", "ab3": "C1", "ab4": "C1", "ab5": "C1", "ab6": "C1"}
+    for keys in (CommunityIndex.from_frame(COMMUNITIES).ids_by_key, ties, mixed):
+        for threshold in (0, 60, 85, 90):
+            one_by_one = [CommunityIndex(dict(keys)).resolve(n, threshold) for n in names]
+            assert CommunityIndex(dict(keys)).resolve_all(names, threshold) == one_by_one
+    assert CommunityIndex(ties).resolve_all(["ab"], 60) == ["C1"]
+    assert CommunityIndex(mixed).resolve_all(["ab"], 60) == [None]
+
+
+def test_a_column_of_few_distinct_values_is_cleaned_as_clean_text() -> None:
+    """Categories and statuses are cleaned once per distinct value: same result, nulls kept."""
+    tricky = ["ＡＢ１２", "  a  b ", "\u3000幸福里", "", "a\tb", None, "已办结", "已办结"]
+    for values in (tricky * 400, ["已办结", None] * 900, ["已办结"] * 5):
+        series = pl.Series("x", values, dtype=pl.String)
+        expected = pl.DataFrame([series]).select(clean_text("x")).to_series()
+        assert clean_series(series).to_list() == expected.to_list()
+
+
 def test_the_gx_frame_holds_every_column_a_suite_expectation_reads() -> None:
     """GX validates only `checked_columns`: each expectation's columns must be among them."""
     from pipelines.validation import compile_suite
