@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from pipelines.errors import DubanError
-from warehouse.clock import now_local
+from warehouse.clock import now_local, to_local
 from warehouse.connection import WarehouseBusyError, WarehouseMissingError
 from warehouse.paths import ROOT, warehouse_path
 
@@ -187,7 +187,8 @@ def build(full: bool, warehouse: Path | None) -> None:
 
 
 def parse_as_of(value: str | None) -> datetime:
-    """An --as-of value (date or date-time, local time) or now."""
+    """An --as-of value or now, as naive local time: a date is its day's end; a date-time is
+    local unless it carries an offset (`2025-06-30T18:00+00:00`), which converts it."""
     if value is None:
         return now_local()
     try:
@@ -198,7 +199,7 @@ def parse_as_of(value: str | None) -> datetime:
         from warehouse.metrics import end_of_day
 
         return end_of_day(parsed.date())
-    return parsed.replace(tzinfo=None)
+    return to_local(parsed)
 
 
 def format_value(value: float | None, unit: str) -> str:
@@ -233,7 +234,8 @@ def format_number(value: float) -> str:
     "as_of",
     default=None,
     metavar="TIME",
-    help="The moment the figures are computed for (local time). Default: now.",
+    help="The moment the figures are computed for: local time, or with an offset (+00:00). "
+    "Default: now.",
 )
 @click.option(
     "--community",

@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from warehouse.clock import to_local
 from warehouse.connection import fetch_one
 from warehouse.settings import Settings, Target, load_settings
 
@@ -55,6 +56,10 @@ class Period:
     community: str | None = None
     department: str | None = None
     problem_type: str | None = None  # bound only where a query names $problem_type
+
+    def __post_init__(self) -> None:
+        # as_of is bound in every query as naive local time (see warehouse.clock.to_local)
+        object.__setattr__(self, "as_of", to_local(self.as_of))
 
     def params(self) -> dict[str, Any]:
         """The period and its community/department filters as bound SQL parameters."""
@@ -318,9 +323,9 @@ def default_period(
             con,
             "select received_on from complaint_tickets where received_at <= $as_of"
             " and received_on is not null order by received_at desc limit 1",
-            {"as_of": as_of},
+            {"as_of": to_local(as_of)},
         )
-        latest = row[0] if row and isinstance(row[0], date) else as_of.date()
+        latest = row[0] if row and isinstance(row[0], date) else to_local(as_of).date()
         month_start, month_end = month_bounds(date_to or latest)
         date_from = date_from or month_start
         date_to = date_to or month_end

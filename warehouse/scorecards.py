@@ -7,6 +7,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
+from warehouse.clock import to_local
 from warehouse.connection import fetch_frame
 from warehouse.metrics import Period
 from warehouse.settings import Settings, load_settings
@@ -262,7 +263,7 @@ def overdue_cases(
         con,
         OVERDUE_SQL,
         {
-            "as_of": as_of,
+            "as_of": to_local(as_of),
             "community": community,
             "department": department,
             "closed_status": CLOSED_STATUS,
