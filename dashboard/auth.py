@@ -2,8 +2,10 @@
 
 The router calls `require_viewer()` before anything else renders. The Session lives in
 `st.session_state[SESSION_KEY]`; every run re-reads the user (`sessions.current_viewer`), so a
-removed or demoted account loses access on its next run. Sign-ins, failed sign-ins and sign-outs
-are written to the audit store. There is no bypass: tests put a Session in the session state.
+removed or demoted account loses access on its next run. A password session also survives a reload
+through a signed HttpOnly cookie (dashboard/session_cookie.py); OIDC keeps its own. Sign-out
+revokes the session. Sign-ins, failed sign-ins and sign-outs are written to the audit store.
+There is no bypass: tests put a Session in the session state.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from dashboard import session_cookie
 from dashboard.text import t
 from warehouse.access import Viewer
 from warehouse.audit import AuditEvent, AuditStore, audit_path
@@ -23,6 +26,8 @@ from warehouse.users import UserError, authenticate, load_users, viewer_for, vie
 LOG = logging.getLogger("duban.dashboard")
 SESSION_KEY = "auth_session"
 VIEWER_KEY = "viewer"
+COOKIE_NONCE_KEY = "auth_cookie_nonce"  # a password sign-in's cookie, to hand over on the next run
+SIGNED_OUT_KEY = "auth_signed_out"  # this browser session signed out: never resume its cookie
 MAX_NAME = 64
 
 
@@ -79,21 +84,59 @@ def sign_out(reason: str | None = None) -> None:
     """End the session (and the OIDC identity), audit it and start again at the sign-in."""
     session = st.session_state.pop(SESSION_KEY, None)
     current = st.session_state.pop(VIEWER_KEY, None)
+    st.session_state.pop(COOKIE_NONCE_KEY, None)
+    st.session_state[SIGNED_OUT_KEY] = True
     if isinstance(session, Session):
         role = current.role or "" if isinstance(current, Viewer) else ""
         _log(session.user, role, "logout", reason)
+        try:
+            session_cookie.revoke(session)
+        except Exception:  # the store unwritable: the cookie still expires with the session
+            LOG.exception("revoking the session failed")
     if _oidc_configured() and st.user.is_logged_in:
         st.logout()
 
 
+def _cookies() -> dict[str, str]:
+    try:
+        return dict(st.context.cookies)
+    except Exception:  # no browser request behind this run (a bare script run)
+        return {}
+
+
+def _resumed(now: datetime) -> Session | None:
+    """The session a reloaded page's cookie carries (a password sign-in's), if still valid."""
+    if st.session_state.get(SIGNED_OUT_KEY) or session_cookie.COOKIE not in _cookies():
+        return None
+    try:
+        return session_cookie.resume(_cookies(), now)
+    except Exception:  # the secret or the revocation list unreadable: sign in again
+        LOG.exception("resuming a session failed")
+        return None
+
+
+def _revoked(session: Session) -> bool:
+    try:
+        return session_cookie.RevokedSessions().is_revoked(session.token)
+    except Exception:  # the revocation list unreadable: refuse, as an expired session
+        LOG.exception("reading the revoked sessions failed")
+        return True
+
+
 def _active_viewer() -> Viewer | None:
+    now = datetime.now(UTC)
     session = st.session_state.get(SESSION_KEY)
     if session is None:
-        return None
+        session = _resumed(now)
+        if session is None:
+            return None
+        st.session_state[SESSION_KEY] = session
     if not isinstance(session, Session):
         st.session_state.pop(SESSION_KEY, None)
         return None
-    found = current_viewer(session, session.token, datetime.now(UTC), _lookup)
+    found = current_viewer(session, session.token, now, _lookup)
+    if found is not None and _revoked(session):  # signed out in another tab
+        found = None
     if found is None:  # expired, or the account was removed or lost its role
         sign_out("expired_or_revoked")
         st.info(t("auth.expired"))
@@ -119,6 +162,12 @@ def _password_form() -> Viewer | None:
         st.error(t("auth.failed"))
         return None
     start_session(found)
+    st.session_state.pop(SIGNED_OUT_KEY, None)
+    try:
+        session = st.session_state[SESSION_KEY]
+        st.session_state[COOKIE_NONCE_KEY] = session_cookie.offer(session, session.issued_at)
+    except Exception:  # no secret to sign with: this tab's session only, as before
+        LOG.exception("signing the session cookie failed")
     st.rerun()
 
 
@@ -153,9 +202,14 @@ def require_viewer(before_sign_in: Callable[[], None] | None = None) -> Viewer:
         st.session_state.pop(VIEWER_KEY, None)
         if before_sign_in is not None:
             before_sign_in()
+        if session_cookie.COOKIE in _cookies():  # signed out, expired or revoked: forget it
+            st.html(session_cookie.clear_script(), unsafe_allow_javascript=True)
         found = _oidc() if _oidc_configured() else _password_form()
         if found is None:
             st.stop()
+    nonce = st.session_state.pop(COOKIE_NONCE_KEY, None)
+    if isinstance(nonce, str):  # just signed in with a password: the browser fetches its cookie
+        st.html(session_cookie.issue_script(nonce), unsafe_allow_javascript=True)
     st.session_state[VIEWER_KEY] = found
     role = t(f"role.{found.role}")
     st.sidebar.caption(t("auth.signed_in_as", user=found.name, role=role))

@@ -15,6 +15,8 @@ from contextlib import asynccontextmanager
 
 import streamlit as st
 
+from dashboard import session_cookie
+
 LOG = logging.getLogger("duban.dashboard")
 
 
@@ -38,4 +40,5 @@ async def lifespan(_app: st.App) -> AsyncIterator[None]:
     yield
 
 
-app = st.App("streamlit_app.py", lifespan=lifespan)
+# the routes hand a password sign-in its cookie, so that a reload keeps the viewer signed in
+app = st.App("streamlit_app.py", lifespan=lifespan, routes=session_cookie.routes())

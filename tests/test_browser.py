@@ -198,7 +198,9 @@ def _busiest_community(warehouse: Path) -> str:
 
 
 def _open(page: Any, url: str, user: str, language: str = "zh") -> None:
-    """Open a URL (a new Streamlit session) and sign in through the password form."""
+    """Open a URL (a new Streamlit session) in a browser without cookies, so signed out, and sign
+    in through the password form."""
+    page.context.clear_cookies()
     page.set_viewport_size({"width": 1440, "height": 1000})
     page.goto(url, wait_until="domcontentloaded")
     name = page.get_by_label(translate("auth.user", language), exact=True)
@@ -312,18 +314,63 @@ def _check_the_meeting_sees_aggregates_only(
         problems.append("meeting: the navigation lacks the overview")
 
 
+def _session_cookie(page: Any, timeout: float = 30.0) -> dict[str, Any] | None:
+    """The sign-in's cookie once the page has fetched it, or None."""
+    from dashboard.session_cookie import COOKIE
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [c for c in page.context.cookies() if c["name"] == COOKIE]
+        if found:
+            return dict(found[0])
+        time.sleep(0.2)
+    return None
+
+
+def _signed_in(page: Any, user: str, language: str) -> bool:
+    caption = translate("auth.signed_in_as", language, user=user,
+                        role=translate("role.leader", language))  # fmt: skip
+    try:
+        page.get_by_text(caption).wait_for(timeout=60_000)
+    except Exception:  # playwright's TimeoutError
+        return False
+    return not page.get_by_label(translate("auth.user", language), exact=True).count()
+
+
 def _check_a_reload_keeps_the_filters(page: Any, server: str, problems: list[str]) -> None:
-    """A link with filters reproduces the view, and so does reloading it."""
+    """A link with filters reproduces the view, and so does reloading it: still signed in (the
+    HttpOnly cookie), until the viewer signs out; the signed-out cookie, replayed, is refused."""
     url = f"{server}/repeats?lang=en&from={PERIOD['from']}&to={PERIOD['to']}&community=C0001"
     _open(page, url, "b-leader", "en")
-    page.reload()  # a new Streamlit session: sign in again, the URL keeps the view
-    page.get_by_label(translate("auth.user", "en"), exact=True).wait_for(timeout=60_000)
-    _open(page, page.url, "b-leader", "en")
+    cookie = _session_cookie(page)
+    if cookie is None:
+        problems.append("password sign-in: no session cookie")
+        return
+    if not cookie["httpOnly"] or cookie["sameSite"] != "Strict":
+        problems.append(f"the session cookie is readable by scripts or sent cross-site: {cookie}")
+    if cookie["value"] in page.url:
+        problems.append("the session token is in the URL")
+    page.reload()  # a new Streamlit session: the cookie resumes the sign-in, the URL the view
+    if not _signed_in(page, "b-leader", "en"):
+        problems.append("reload signed the password user out")
+    page.get_by_role("heading", level=2).first.wait_for(timeout=60_000)
+    _wait_until_idle(page)
     if "community=C0001" not in page.url or "lang=en" not in page.url:
         problems.append(f"reload lost the filters: {page.url}")
     if not page.get_by_text(translate("repeats.header", "en")).count():
         problems.append("reload lost the language")
     _screenshot(page, ARTIFACTS / "repeats-en-community.png")
+    page.get_by_role("button", name=translate("auth.sign_out", "en")).click()
+    user_field = page.get_by_label(translate("auth.user", "en"), exact=True)
+    user_field.wait_for(timeout=60_000)
+    page.reload()  # signed out stays signed out
+    user_field.wait_for(timeout=60_000)
+    page.context.add_cookies([cookie])  # the signed-out session's cookie, replayed
+    page.reload()
+    user_field.wait_for(timeout=60_000)
+    _wait_until_idle(page)
+    if page.locator('[data-testid="stMetricValue"]').count() or not user_field.count():
+        problems.append("a signed-out session's cookie signed the viewer in again")
 
 
 def _screenshot(page: Any, path: Path) -> None:

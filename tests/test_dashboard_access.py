@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import records
+from dashboard import auth, records, session_cookie
 from dashboard.components import _export_csv, _export_xlsx
 from dashboard.i18n import translate
 from dashboard.registry import PAGES
@@ -31,7 +31,8 @@ from warehouse import access
 from warehouse.access import RecordFilters, RecordsDenied, Viewer
 from warehouse.audit import AuditStore
 from warehouse.connection import connect_readonly
-from warehouse.sessions import Session
+from warehouse.session_store import session_secret
+from warehouse.sessions import Session, new_session, read_token, sign_token
 from warehouse.users import add_user
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py")
@@ -329,6 +330,66 @@ def test_signing_out_ends_the_session(env: None, audit_file: Path) -> None:
     assert zh("auth.header") in [h.value for h in at.header]
     assert "auth_session" not in at.session_state
     assert "logout" in AuditStore(audit_file).read()["action"].to_list()
+
+
+def _html(at: AppTest) -> str:
+    return "\n".join(str(element.proto.body) for element in at.get("html"))
+
+
+def test_a_password_sign_in_hands_the_browser_its_cookie_once(
+    env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "users.json"
+    add_user(path, "lin", "leader", password="correct horse battery")
+    monkeypatch.setenv("DUBAN_USERS", str(path))
+    at = app().run()
+    assert session_cookie.ISSUE_PATH not in _html(at)
+    at.text_input(key="sign_in_user").set_value("lin")
+    at.text_input(key="sign_in_password").set_value("correct horse battery")
+    at.button[-1].click().run()
+    assert not at.exception
+    script = _html(at)
+    assert session_cookie.ISSUE_PATH in script
+    nonce = script.split('body: "')[1].split('"')[0]
+    found = session_cookie.take(nonce)  # what the route hands the browser
+    assert found is not None
+    session = read_token(found[0], session_secret(), datetime.now(UTC))
+    assert session is not None and session.user == "lin"
+    assert session.token == at.session_state["auth_session"].token
+    at.run()
+    assert session_cookie.ISSUE_PATH not in _html(at)  # handed over once
+
+
+def test_a_reload_with_a_valid_cookie_resumes_until_signed_out(
+    env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = new_session("t-leader", datetime.now(UTC))
+    cookies = {session_cookie.COOKIE: sign_token(session, session_secret())}
+    monkeypatch.setattr(auth, "_cookies", lambda: cookies)
+    at = app().run()  # a new Streamlit session: nothing in its state but the browser's cookie
+    assert not at.exception
+    assert zh("overview.header") in [h.value for h in at.header]
+    assert at.session_state["auth_session"].token == session.token
+    at.button(key="sign_out").click().run()
+    assert zh("auth.header") in [h.value for h in at.header]
+    assert session_cookie.CLEAR_PATH in _html(at)  # the browser is told to drop the cookie
+    again = app().run()  # a reload still sending the old cookie: revoked
+    assert zh("auth.header") in [h.value for h in again.header]
+    assert not again.metric
+
+
+def test_a_tampered_or_expired_cookie_resumes_nothing(
+    env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = datetime.now(UTC)
+    token = sign_token(new_session("t-meeting", now), session_secret())
+    payload = sign_token(new_session("t-admin", now), session_secret()).split(".")[0]
+    expired = sign_token(new_session("t-leader", now - timedelta(hours=9)), session_secret())
+    for cookie in [f"{payload}.{token.split('.')[1]}", expired]:
+        monkeypatch.setattr(auth, "_cookies", lambda c=cookie: {session_cookie.COOKIE: c})
+        at = app().run()
+        assert zh("auth.header") in [h.value for h in at.header]
+        assert not at.metric and "auth_session" not in at.session_state
 
 
 def test_an_expired_session_is_signed_out(env: None) -> None:
