@@ -14,6 +14,16 @@ from tests.factories import day, insert_raw, ts
 from warehouse.build import build
 from warehouse.connection import fetch_frame
 from warehouse.hotspots import (
+    ADDRESS_HOTSPOTS_SQL,
+    ADDRESS_MIX_ROWS,
+    ADDRESS_MIX_SQL,
+    ADDRESS_MONTHLY,
+    CATEGORY_MIX_SQL,
+    CATEGORY_ROWS_SQL,
+    HOTSPOTS_SQL,
+    MIX_SQL,
+    MONTHLY_SQL,
+    PERIODS_SQL,
     RISING_MIN_COUNT,
     RISING_Z,
     address_hotspots_query,
@@ -278,3 +288,15 @@ def test_per_type_address_hotspots_count_that_type_in_every_active_address(
     assert chosen.select(columns).rows() == [("AD1", 6, 0, 6, 1), ("AD2", 1, 0, 1, 0)]
     other = fetch_frame(con, *address_hotspots_query(params, "消防通道堵塞"))
     assert other.select(columns).rows() == [("AD1", 0, 0, 0, 0), ("AD2", 0, 0, 0, 0)]
+
+
+def test_the_address_queries_are_built_from_the_area_queries_pieces() -> None:
+    # each pair shares its tail as one constant (no splicing of one query's text into another)
+    assert HOTSPOTS_SQL == MONTHLY_SQL + PERIODS_SQL
+    assert ADDRESS_HOTSPOTS_SQL == ADDRESS_MONTHLY + PERIODS_SQL
+    assert CATEGORY_MIX_SQL == CATEGORY_ROWS_SQL + MIX_SQL
+    assert ADDRESS_MIX_SQL == ADDRESS_MIX_ROWS + MIX_SQL
+    for head in (MONTHLY_SQL, ADDRESS_MONTHLY):
+        assert "\nmonthly as (" in head and "current_period" not in head
+    for head in (CATEGORY_ROWS_SQL, ADDRESS_MIX_ROWS):
+        assert "\nrows as (" in head and "\nmix as (" not in head

@@ -43,16 +43,11 @@ def months(period: Period) -> tuple[date, date, date, date]:
     return first, last, previous_first, first - timedelta(days=1)
 
 
-HOTSPOTS_SQL = """
-with
-
-monthly as (
-    select * from hotspots_monthly
-    where level = $level
-        and ($parent::varchar is null or community_id = $parent or grid_id = $parent)
-        and ($community::varchar is null or community_id = $community)
-),
-
+# the areas' monthly counts -> the period's and the previous period's sums, the change and the
+# rising flag: the part every hotspots query shares, after a `monthly` CTE of area-months (columns
+# month_on, area_id, area_name, community_id, grid_id, households, count_complaints,
+# count_repeats, count_failed_items, count_problems)
+PERIODS_SQL = """
 current_period as (
     select
         area_id,
@@ -125,12 +120,24 @@ from flagged
 order by count_problems desc, area_id
 """
 
+# the monthly counts of communities and grids: the hotspots_monthly mart
+MONTHLY_SQL = """
+with
+
+monthly as (
+    select * from hotspots_monthly
+    where level = $level
+        and ($parent::varchar is null or community_id = $parent or grid_id = $parent)
+        and ($community::varchar is null or community_id = $community)
+),
+"""
+HOTSPOTS_SQL = MONTHLY_SQL + PERIODS_SQL
+
 
 # an address's months counted from the tickets received and the failed visits there (checks have no
 # address), the areas those under the parent; with $ptype, the counts are that type's alone, every
 # area-month with any problem kept (as the dashboard's per-type hotspots count them), repeats
 # not split by type (null a month, 0 a period)
-_CURRENT = "\ncurrent_period as ("
 ADDRESS_MONTHLY = """
 with
 
@@ -183,7 +190,7 @@ monthly as (
     join areas on areas.area_id = counted.area_id
 ),
 """
-ADDRESS_HOTSPOTS_SQL = ADDRESS_MONTHLY + _CURRENT + HOTSPOTS_SQL.split(_CURRENT, 1)[1]
+ADDRESS_HOTSPOTS_SQL = ADDRESS_MONTHLY + PERIODS_SQL
 
 
 def hotspots(
@@ -224,7 +231,7 @@ def address_hotspots_query(
 
 # one area's mix, or the whole street's (every community summed) when the area is null; the
 # community filter is the area's, as hotspots_monthly holds it
-CATEGORY_MIX_SQL = """
+CATEGORY_ROWS_SQL = """
 with
 
 rows as (
@@ -238,7 +245,11 @@ rows as (
                 and month_on between $first and $last and community_id = $community
         ))
 ),
+"""
 
+# a `rows` CTE of (category_l1, problem_type, count_complaints, count_failed_items) -> the mix,
+# each category's share of the problems: the part both mix queries share
+MIX_SQL = """
 mix as (
     select
         category_l1,
@@ -259,11 +270,11 @@ shared as (
 select * from shared
 order by count_problems desc, category_l1 nulls last, problem_type nulls last
 """
+CATEGORY_MIX_SQL = CATEGORY_ROWS_SQL + MIX_SQL
 
 
 # one address's mix, counted from its tickets and failed visits (as hotspots_category_monthly
 # counts a community's or grid's), within the community filter when one is set
-_MIX = "\nmix as ("
 ADDRESS_MIX_ROWS = """
 with
 
@@ -278,7 +289,7 @@ in_scope as (
     where area_id = $area_id and ($community::varchar is null or community_id = $community)
 ),
 
-rows as (
+address_rows as (
     select category_l1, problem_type, 1 as count_complaints, 0 as count_failed_items
     from complaint_tickets
     where address_id = $area_id and received_month between $first and $last
@@ -290,12 +301,11 @@ rows as (
         and visits.inspected_month between $first and $last
 ),
 
-in_area as (
-    select * from rows where exists (select 1 from in_scope)
+rows as (
+    select * from address_rows where exists (select 1 from in_scope)
 ),
 """
-_MIX_TAIL = CATEGORY_MIX_SQL.split(_MIX, 1)[1].replace("from rows\n", "from in_area\n", 1)
-ADDRESS_MIX_SQL = ADDRESS_MIX_ROWS + _MIX + _MIX_TAIL
+ADDRESS_MIX_SQL = ADDRESS_MIX_ROWS + MIX_SQL
 
 
 def category_mix(
