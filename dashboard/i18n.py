@@ -391,6 +391,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "quality.reasons": {"zh": "隔离原因", "en": "Quarantine reasons"},
     "quality.rejected": {"zh": "整份被拒收的文件", "en": "Files rejected whole"},
+    "quality.tickets": {"zh": "投诉工单的数据质量", "en": "Complaint tickets"},
+    "quality.tickets_caption": {
+        "zh": "统计期内受理的投诉：地址匹配到已知地址的比例，及受理后 {minutes} 分钟内即办结的工单",
+        "en": "Complaints received in the period: the share whose address resolved to a known "
+        "address, and tickets closed within {minutes} minutes of being received",
+    },
+    "quality.closed_within": {
+        "zh": "{minutes} 分钟内办结",
+        "en": "Closed within {minutes} min",
+    },
+    "quality.unresolved": {"zh": "未匹配的地址", "en": "Addresses that did not resolve"},
     # sign-in and roles
     "nav.audit": {"zh": "审计", "en": "Audit"},
     "auth.header": {"zh": "登录", "en": "Sign in"},
@@ -473,6 +484,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "audit.users_unreadable": {
         "zh": "账号文件无法读取。",
         "en": "The users file cannot be read.",
+    },
+    "quality.unresolved_masked": {
+        "zh": "地址只显示到楼栋。",
+        "en": "Addresses are shown down to the building only.",
     },
     "quality.reasons_masked": {
         "zh": "隔离原因中的个人信息已脱敏。",
@@ -581,6 +596,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "quarantine_rate": ("隔离率", "Quarantine rate"),
     "count_files_rejected": ("拒收文件", "Files rejected"),
     "count_schema_drift": ("表头变化", "Schema drift"),
+    "count_with_address": ("有地址", "With an address"),
+    "count_address_resolved": ("地址已匹配", "Address resolved"),
+    "count_address_unresolved": ("地址未匹配", "Address unresolved"),
+    "address_resolution_rate": ("地址匹配率", "Address resolution rate"),
+    "count_closed_within_minutes": ("速办结", "Closed within minutes"),
     "top_reasons": ("主要原因", "Top reasons"),
     "rule": ("规则", "Rule"),
     "column_name": ("字段", "Column"),

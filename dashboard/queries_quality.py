@@ -1,11 +1,14 @@
-"""Data-quality queries: per source and department, the last file, freshness, rows and reasons."""
+"""Data-quality queries: per source and department, the last file, freshness, rows and reasons;
+the complaints' address resolution and quick closes in the period."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from dashboard.queries import WarehouseVersion, has, run
-from warehouse.masks import free_text
+from warehouse.masks import address, free_text
+from warehouse.metrics import COMMUNITY, COMPLAINT_DEPARTMENT
+from warehouse.settings import load_settings
 
 DEPARTMENT = "($department::varchar is null or sources.department = $department)"
 
@@ -59,3 +62,55 @@ def reasons(
 def rejected(version: WarehouseVersion, params: dict[str, object]) -> pl.DataFrame:
     """Files rejected whole (unreadable or schema drift) and not replaced since."""
     return run(version, REJECTED_SQL, params)
+
+
+RECEIVED = (
+    "received_on between $date_from and $date_to and received_at <= $as_of "
+    f"and {COMMUNITY} and {COMPLAINT_DEPARTMENT}"
+)
+
+# per handling department, the period's complaints: how many gave an address, how many of those
+# resolved to a known address (docs/metrics.md), and how many were closed (by as_of) within
+# settings' quick_close_minutes of being received, a sign of a ticket closed without handling
+TICKETS_SQL = f"""
+    select
+        coalesce(handling_department, '—') as department,
+        count(*) as count_complaints,
+        count(*) filter (where address is not null) as count_with_address,
+        count(*) filter (where is_address_resolved) as count_address_resolved,
+        count(*) filter (where address is not null and not is_address_resolved)
+            as count_address_unresolved,
+        count(*) filter (where is_address_resolved)
+            / nullif(count(*) filter (where address is not null), 0) as address_resolution_rate,
+        count(*) filter (
+            where closed_at <= $as_of
+                and closed_at < received_at + to_minutes($quick_close_minutes::bigint)
+        ) as count_closed_within_minutes
+    from complaint_tickets
+    where {RECEIVED}
+    group by all
+    order by count_complaints desc, department
+"""  # noqa: S608
+
+# the addresses that did not resolve, as their normalised text (the tickets' location key), most
+# complaints first; masked to the building for everyone (a flat's address names a person; an
+# analyst reveals one ticket through the access layer, with a reason)
+UNRESOLVED_SQL = f"""
+    select {address("location_key")} as address, count(*) as count_complaints
+    from complaint_tickets
+    where {RECEIVED} and address is not null and not is_address_resolved
+    group by all
+    order by count_complaints desc, address
+    limit 50
+"""  # noqa: S608
+
+
+def tickets(version: WarehouseVersion, params: dict[str, object]) -> pl.DataFrame:
+    """The period's complaints by handling department: address resolution and quick closes."""
+    minutes = load_settings().quick_close_minutes
+    return run(version, TICKETS_SQL, {**params, "quick_close_minutes": minutes})
+
+
+def unresolved(version: WarehouseVersion, params: dict[str, object]) -> pl.DataFrame:
+    """The period's unresolved complaint addresses (to the building) with their counts."""
+    return run(version, UNRESOLVED_SQL, params)

@@ -219,6 +219,11 @@ def test_data_quality_shows_rows_and_reasons(app: AppTest) -> None:
     at = open_page(app, "data_quality.py")
     assert metrics(at)["接收行数"] == "13"
     assert metrics(at)["隔离行数"] == "1"
+    # April's four complaints gave addresses the fixture's reference data does not know
+    assert metrics(at)["地址匹配率"] == "0.0%"
+    assert metrics(at)["地址未匹配"] == "4"
+    assert frame_with(at, "地址匹配率")["地址未匹配"].tolist() == [4]
+    assert frame_with(at, "地址")["投诉"].sum() == 4
     assert frame_with(at, "规则")["规则"].tolist() == ["required:address"]
     at.selectbox(key="filter_department").set_value("民政").run()
     assert metrics(at)["接收行数"] == "4"

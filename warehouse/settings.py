@@ -108,6 +108,7 @@ class Settings:
     calendar: CalendarOverrides = field(default_factory=CalendarOverrides)
     evaluation: EvaluationSettings = field(default_factory=EvaluationSettings)
     ranking: RankingSettings = field(default_factory=RankingSettings)
+    quick_close_minutes: int = 10  # the data-quality flag: closed this soon after received
 
 
 def _dates(values: list[Any] | None, key: str) -> list[date]:
@@ -151,6 +152,7 @@ def parse_settings(raw: dict[str, Any]) -> Settings:
             duplicate_inspection_days=int(windows["duplicate_inspection_days"]),
             targets=targets,
             evaluation=parse_evaluation(raw.get("evaluation")),
+            quick_close_minutes=int((raw.get("data_quality") or {}).get("quick_close_minutes", 10)),
             ranking=RankingSettings(
                 min_volume=int((raw.get("ranking") or {}).get("min_volume", 20)),
                 list_size=int((raw.get("ranking") or {}).get("list_size", 5)),
