@@ -131,6 +131,8 @@ def print_summary(report: Any) -> None:
         f"{len(report.outcomes)} files: {loaded} loaded, {unchanged} unchanged, "
         f"{len(report.rejected)} rejected; {len(report.unmatched)} files matched no source"
     )
+    if report.outcomes and unchanged == len(report.outcomes):
+        click.echo("nothing changed: every file was ingested before (same content, sha256)")
     for rejected in report.rejected:
         click.echo(f"rejected: {rejected.message}", err=True)
 
