@@ -43,3 +43,22 @@ def test_the_summary_is_a_table_per_file_and_a_second_ingest_says_nothing_change
     again = capsys.readouterr().out
     assert "0 loaded, 3 unchanged" in again
     assert "nothing changed: every file was ingested before" in again
+
+
+def test_the_cli_takes_a_folder_of_extra_source_configs(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    command = [str(Path(sys.executable).with_name("duban")), "ingest",
+               str(root / "tests" / "fixtures" / "la311"),
+               "--sources", str(root / "pipelines" / "sources" / "examples"),
+               "--warehouse", str(tmp_path / "w.duckdb")]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    # the requests and the councils load; the two lookups the example does not use match nothing
+    assert "2 files: 2 loaded, 0 unchanged, 0 rejected; 2 files matched no source" in result.stdout
+    assert "10000  10000" in result.stdout
+    without = subprocess.run(command[:3] + command[5:], capture_output=True, text=True,
+                             timeout=300, check=False)  # fmt: skip
+    assert "0 loaded" in without.stdout and "matched no source" in without.stdout
