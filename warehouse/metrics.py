@@ -170,6 +170,7 @@ COMPLETED_AND_EVALUATION_DUE = (
     "completed_on between $date_from and $date_to and completed_at <= $as_of "
     "and evaluation_deadline_on <= cast($as_of as date)"
 )
+EVALUATED = "evaluated_on between $date_from and $date_to and evaluated_at <= $as_of"
 
 KPIS: dict[str, KpiSpec] = {
     spec.name: spec
@@ -271,13 +272,22 @@ KPIS: dict[str, KpiSpec] = {
             ),
         ),
         KpiSpec(
+            "rectification_satisfaction_rate",
+            "ratio",
+            "rectification_cases",
+            # satisfied = at or above the second-round threshold (is_below_satisfaction's setting);
+            # an evaluation without a satisfaction counts in the denominator only
+            _cases(
+                "count(*) filter (where satisfaction_pct is not null"
+                " and not is_below_satisfaction), count(*)",
+                EVALUATED,
+            ),
+        ),
+        KpiSpec(
             "second_rectification_rate",
             "ratio",
             "rectification_cases",
-            _cases(
-                "count(*) filter (where is_below_satisfaction), count(*)",
-                "evaluated_on between $date_from and $date_to and evaluated_at <= $as_of",
-            ),
+            _cases("count(*) filter (where is_below_satisfaction), count(*)", EVALUATED),
         ),
         KpiSpec(
             "recurrence_3m_rate",

@@ -41,6 +41,7 @@ RATE_METRICS = (
     "rectified_on_time_rate",
     "rectification_completion_rate",
     "evaluated_on_time_rate",
+    "rectification_satisfaction_rate",
     "second_rectification_rate",
     "recurrence_3m_rate",
 )
@@ -239,6 +240,7 @@ def period_figures(
     ev_ok = (rec.c_evaluated >= 0) & (rec.c_evaluated // DAY <= f.eval_deadline_day)
     out["evaluated_on_time_rate"] = (count(cg, comp & ev_ok), count(cg, comp))
     ev = (rec.c_evaluated >= 0) & _in(rec.c_evaluated, lo, hi)
+    out["rectification_satisfaction_rate"] = (count(cg, ev & (rec.c_sat >= 80)), count(cg, ev))
     out["second_rectification_rate"] = (count(cg, ev & (rec.c_sat < 80)), count(cg, ev))
     rc = done & _in(rec.c_completed, lo, hi) & (rec.c_completed + 90 * DAY <= rec.as_of)
     out["recurrence_3m_rate"] = (count(cg, rc & f.recurred), count(cg, rc))
