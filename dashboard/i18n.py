@@ -99,6 +99,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kpi.rectified_on_time_rate": {"zh": "按期整改率", "en": "Rectified on time"},
     "kpi.rectification_completion_rate": {"zh": "整改完成率", "en": "Rectification completion"},
     "kpi.evaluated_on_time_rate": {"zh": "按期评估率", "en": "Evaluated on time"},
+    "kpi.rectification_satisfaction_rate": {"zh": "整改满意率", "en": "Rectification satisfaction"},
     "kpi.second_rectification_rate": {"zh": "二次整改率", "en": "Second rectifications"},
     "kpi.recurrence_3m_rate": {"zh": "三个月内复发率", "en": "Recurrence within 3 months"},
     "unit.working_days": {"zh": "{value} 个工作日", "en": "{value} working days"},

@@ -16,6 +16,7 @@ LOOP_KPIS = [
     "rectified_on_time_rate",
     "rectification_completion_rate",
     "evaluated_on_time_rate",
+    "rectification_satisfaction_rate",
     "second_rectification_rate",
     "recurrence_3m_rate",
 ]
