@@ -89,6 +89,11 @@ def test_kpi_json_has_the_agreed_shape_and_real_numbers(slice_dir: Path) -> None
     assert 0 < rate["numerator"] < rate["denominator"]
     assert rate["value"] == pytest.approx(rate["numerator"] / rate["denominator"])
     assert (rate["target"], rate["unit"]) == (0.10, "ratio")
+    satisfied = document["kpis"]["rectification_satisfaction_rate"]
+    assert (satisfied["target"], satisfied["unit"]) == (0.80, "ratio")
+    assert 0 < satisfied["numerator"] <= satisfied["denominator"]
+    below = document["kpis"]["second_rectification_rate"]
+    assert satisfied["denominator"] == below["denominator"]  # the same evaluated cases
 
 
 @pytest.mark.slow
@@ -96,6 +101,7 @@ def test_kpi_table_and_the_warehouse_from_the_environment(slice_dir: Path) -> No
     result = duban("kpi", env={"DUBAN_WAREHOUSE": str(slice_dir / "w.duckdb")})
     assert result.returncode == 0, result.stderr
     assert "repeat_complaint_rate" in result.stdout
+    assert "rectification_satisfaction_rate" in result.stdout
     assert f"{END}-01 .. {END}-30" in result.stdout
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import duckdb
 import polars as pl
 from polars.testing import assert_frame_equal
@@ -10,6 +12,7 @@ from tests.factories import day, insert_raw, ts
 from warehouse.build import build
 from warehouse.connection import fetch_frame
 from warehouse.metrics import KPIS, Period, compute
+from warehouse.settings import Target, load_settings
 
 
 def case(case_id: str, found: str, **extra: object) -> dict[str, object]:
@@ -139,6 +142,66 @@ def test_closed_loop_kpis(con: duckdb.DuckDBPyConnection) -> None:
     assert parts["rectification_completion_rate"] == (2, 3)
     assert parts["evaluated_on_time_rate"] == (1, 1)  # completed in March: K1 only
     assert parts["second_rectification_rate"] == (0, 1)  # evaluated in March: K1
+    assert parts["rectification_satisfaction_rate"] == (1, 1)  # K1 at 90%
     early = Period(day("2025-03-01"), day("2025-03-31"), ts("2025-03-20 00:00"))
     not_due = compute(con, early, names=["rectification_completion_rate"])
     assert not_due["rectification_completion_rate"].denominator == 0  # no deadline passed yet
+
+
+def evaluated(case_id: str, when: str, satisfaction: float | None) -> dict[str, object]:
+    """A case completed and evaluated at `when` with the given satisfaction (%)."""
+    return case(case_id, "2025-03-20 09:00", noticed_at=ts("2025-03-20 15:00"),
+                verified_at=ts("2025-04-01 10:00"), evaluated_at=ts(when),
+                satisfaction_pct=satisfaction)  # fmt: skip
+
+
+def test_rectification_satisfaction_counts_evaluations_at_or_above_the_threshold(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    insert_raw(
+        con,
+        "rectification_cases",
+        [
+            evaluated("E1", "2025-04-03 10:00", 80.0),  # exactly 80%: satisfied
+            evaluated("E2", "2025-04-03 11:00", 79.9),  # just below: a second round
+            evaluated("E3", "2025-04-21 09:00", 100.0),  # after the early as_of below
+            evaluated("E4", "2025-04-08 09:00", None),  # evaluated, no satisfaction recorded
+            evaluated("E5", "2025-05-06 09:00", 95.0),  # evaluated in May: another period
+            case("E6", "2025-03-20 09:00", noticed_at=ts("2025-03-20 15:00"),
+                 verified_at=ts("2025-04-01 10:00"), satisfaction_pct=90.0),  # not evaluated
+        ],
+    )  # fmt: skip
+    build(con)
+    names = ["rectification_satisfaction_rate", "second_rectification_rate"]
+    april = Period(day("2025-04-01"), day("2025-04-30"), ts("2025-12-31 00:00"))
+    values = compute(con, april, names=names)
+    parts = {name: (v.numerator, v.denominator) for name, v in values.items()}
+    assert parts == {
+        "rectification_satisfaction_rate": (2, 4),  # E1, E3 of E1-E4
+        "second_rectification_rate": (1, 4),  # E2
+    }
+    satisfaction = values["rectification_satisfaction_rate"]
+    assert (satisfaction.value, satisfaction.unit) == (0.5, "ratio")
+    assert satisfaction.target == Target(">=", 0.8)  # warehouse/settings.yaml
+    assert satisfaction.meets_target is False
+    early = compute(con, replace(april, as_of=ts("2025-04-20 00:00")), names=names)
+    assert (early[names[0]].numerator, early[names[0]].denominator) == (1, 3)  # E1 of E1, E2, E4
+    may = compute(con, replace(april, date_from=day("2025-05-01"), date_to=day("2025-05-31")),
+                  names=names)  # fmt: skip
+    assert (may[names[0]].value, may[names[0]].meets_target) == (1.0, True)
+
+
+def test_rectification_satisfaction_follows_the_second_round_threshold_setting(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    insert_raw(
+        con,
+        "rectification_cases",
+        [evaluated("F1", "2025-04-03 10:00", 75.0), evaluated("F2", "2025-04-03 11:00", 69.0)],
+    )
+    lenient = replace(load_settings(), second_round_below_pct=70.0)
+    build(con, settings=lenient)
+    april = Period(day("2025-04-01"), day("2025-04-30"), ts("2025-12-31 00:00"))
+    name = "rectification_satisfaction_rate"
+    value = compute(con, april, names=[name], settings=lenient)[name]
+    assert (value.numerator, value.denominator) == (1, 2)  # F1 at 75% is satisfied at 70%

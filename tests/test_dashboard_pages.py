@@ -100,13 +100,15 @@ def test_every_page_renders_in_english(app: AppTest, page) -> None:
 def test_overview_shows_the_index_and_every_tile(app: AppTest) -> None:
     at = open_page(app, "overview.py")
     shown = metrics(at)
-    # repeat 0.10/0.25 = 0.40, reduction 0, completion (2/3)/0.98, notice 2/3, response 0
-    assert shown["综合指数"] == "0.35"
+    # repeat 0.10/0.25 = 0.40, reduction 0, completion (2/3)/0.98, notice 2/3, response 0,
+    # rectification satisfaction (1/2)/0.80 (R1 at 90%, R2 at 60%): 2.372 / 6
+    assert shown["综合指数"] == "0.40"
+    assert shown["整改满意率"] == "50.0%"
     assert shown["整改完成率"] == "66.7%"
     assert shown["24小时内反馈率"] == "66.7%"
     assert "未达标" in captions(at) and "2 / 3" in captions(at)
     index = frame_with(at, "得分")
-    assert len(index) == 5
+    assert len(index) == 6
 
 
 def test_a_community_filter_changes_the_overview(app: AppTest) -> None:
@@ -190,6 +192,9 @@ def test_inspections_show_who_duplicates_whom_and_merges(app: AppTest) -> None:
 
 def test_the_closed_loop_funnel_overdue_and_second_rounds(app: AppTest) -> None:
     at = open_page(app, "closed_loop.py")
+    tiles = metrics(at)
+    # evaluated in April: R1 at 90% (satisfied), R2 at 60% (a second round)
+    assert (tiles["整改满意率"], tiles["二次整改率"]) == ("50.0%", "50.0%")
     stages = frame_with(at, "环节")
     assert stages["件数"].tolist() == [3, 2, 1, 1, 1]
     assert frame_with(at, "逾期工作日")["整改编号"].tolist() == ["R3"]
