@@ -1,10 +1,11 @@
-"""The raw layer's tables: one per contract plus the load ledger and the quarantine."""
+"""The raw layer: a table per contract, the load ledger, the quarantine, the version-key macros."""
 
 from __future__ import annotations
 
 import duckdb
 
 from warehouse.contracts import Contract, load_contracts
+from warehouse.versions import create_version_macros
 
 RAW_SCHEMA = "raw"
 LINEAGE_COLUMNS = (
@@ -74,7 +75,8 @@ def raw_table_ddl(contract: Contract) -> str:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema, each dataset's raw table, the ledger and the quarantine if missing."""
+    """Create the raw schema, each dataset's raw table, the ledger and the quarantine if missing,
+    and (re)create the macros the staging models pick each record's latest version with."""
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     for contract in load_contracts().values():
         con.execute(raw_table_ddl(contract))
@@ -91,3 +93,4 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         )
     con.execute(QUARANTINE_DDL)
     con.execute(SOURCES_DDL)
+    create_version_macros(con)

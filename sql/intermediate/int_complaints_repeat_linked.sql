@@ -12,7 +12,8 @@ settings as (
 -- only the columns the windows need: sorting wide rows is what makes windows slow. The windows
 -- partition by a hash of the chain's key (an integer partitions much faster than two strings);
 -- should two chains share a hash, the order keeps each chain's rows together and a step from one
--- chain to the next is never a repeat, so the result is exact either way
+-- chain to the next is never a repeat, so the result is exact either way. The second window
+-- orders by the first one's step number (the same order), an integer sort instead of the strings
 keys as (
     select complaint_id, location_key, problem_type, received_at,
         hash(location_key, problem_type) as chain_hash
@@ -31,7 +32,8 @@ stepped as (
         lag(location_key) over chain_order is not distinct from location_key
             and lag(problem_type) over chain_order is not distinct from problem_type
             as is_same_chain,
-        lag(received_at) over chain_order as previous_received_at
+        lag(received_at) over chain_order as previous_received_at,
+        row_number() over chain_order as chain_step
     from keys
     window chain_order as (
         partition by chain_hash
@@ -58,7 +60,7 @@ chained as (
         case when is_repeat then previous_complaint_id end as previous_complaint_id,
         last_value(case when not is_repeat then complaint_id end ignore nulls) over (
             partition by chain_hash
-            order by location_key, problem_type, received_at, complaint_id
+            order by chain_step
             rows between unbounded preceding and current row
         ) as original_complaint_id
     from flagged
