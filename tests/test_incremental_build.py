@@ -5,14 +5,18 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 from polars.testing import assert_frame_equal
 
 from pipelines.generator import generate
 from pipelines.ingest import ingest
-from warehouse.build import build
+from tests.factories import insert_raw
+from tests.test_hotspots import complaint, seed
+from warehouse.build import ModelBuildError, build
 from warehouse.connection import connect_readonly, fetch_frame, writer
-from warehouse.models import discover
+from warehouse.models import build_order, discover
+from warehouse.paths import SQL_DIR
 
 # data_quality describes the load history (file paths, load times), which differs by design
 LOAD_HISTORY = {"data_quality"}
@@ -76,3 +80,24 @@ def test_an_incremental_build_equals_a_full_one(tmp_path: Path) -> None:
     assert_frame_equal(stored, stored.sort(["level", "community_id", "month_on", "area_id"]))
     a.close()
     b.close()
+
+
+def test_a_build_that_stops_half_way_is_followed_by_a_full_one(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """Models commit one by one: a failed build leaves no build state, so the next build cannot
+    add a month to tables the failed one left half-updated."""
+    seed(con)  # built once: the state says which loads it saw
+    assert con.execute("select count(*) from build_state").fetchall() == [(1,)]
+    broken = tmp_path / "sql"
+    shutil.copytree(SQL_DIR, broken)
+    last = build_order(discover(broken))[-1]
+    last.path.write_text(last.header + "\nselect error('broken') as x\n", encoding="utf-8")
+    late = {**complaint("F2", "2025-02-12 09:00", "幸福里东门", "C1"), "_period": "2025-02"}
+    insert_raw(con, "complaints", [late], load_id=2)
+    with pytest.raises(ModelBuildError, match=last.name):
+        build(con, sql_dir=broken)
+    assert con.execute("select count(*) from build_state").fetchall() == [(0,)]
+    built = {model.name: model.materialization for model in build(con)}
+    assert "incremental" not in built.values()
+    assert built["complaint_tickets"] == "table"

@@ -152,10 +152,16 @@ def build(
     select: set[str] | None = None,
     full: bool = False,
 ) -> list[BuiltModel]:
-    """Build every model (or only `select` ones) in dependency order inside one transaction.
+    """Build every model (or only `select` ones) in dependency order, each committed on its own.
 
     Incremental when the last build saw the same models, settings and reference data and only new
     fact rows came since (see warehouse/incremental.py); `full` forces a full rebuild.
+
+    Committing model by model lets DuckDB write each model out and free it, instead of holding
+    every changed table in one transaction to the end. No reader sees the steps: the build runs on
+    the writer's private copy, published whole only when the build succeeded (connection.writer).
+    The build state is cleared in the first commit and written in the last, so a build that
+    stopped half-way is followed by a full one, never by an increment on half-updated tables.
     """
     ensure_raw_schema(con)
     settings = settings or load_settings()
@@ -177,16 +183,18 @@ def build(
     )
     if select is not None:
         models = [model for model in models if model.name in select]
+    nothing_new = can_increment and state is not None and state.last_load_id == newest
     con.execute("begin transaction")
     try:
-        if can_increment and state is not None:
-            if state.last_load_id == newest:
-                built: list[BuiltModel] = []
-            else:
-                incremental.prepare(con, state.last_load_id)
-                built = [build_incrementally(con, model) for model in models]
-        else:
-            built = [build_model(con, model) for model in models]
+        incremental.clear_state(con)
+        if can_increment and state is not None and not nothing_new:
+            incremental.prepare(con, state.last_load_id)
+        step = build_incrementally if can_increment else build_model
+        built: list[BuiltModel] = []
+        for model in [] if nothing_new else models:
+            built.append(step(con, model))
+            con.execute("commit")
+            con.execute("begin transaction")
         for retired in RETIRED_MARTS:  # names from RETIRED_MARTS only
             con.execute(f"drop table if exists main.{retired}")
         incremental.write_state(con, incremental.BuildState(current, newest))
