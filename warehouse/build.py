@@ -206,7 +206,8 @@ def build(
 
 
 def build_incrementally(con: duckdb.DuckDBPyConnection, model: Model) -> BuiltModel:
-    """One model in an incremental build: its handler, else as in a full build (views kept)."""
+    """One model in an incremental build: its handler (which may say it built the model whole),
+    else as in a full build (views kept)."""
     handler = incremental.HANDLERS.get(model.name)
     if handler is None:
         if model.materialization == "view":
@@ -214,11 +215,11 @@ def build_incrementally(con: duckdb.DuckDBPyConnection, model: Model) -> BuiltMo
         return build_model(con, model)
     started = time.perf_counter()
     try:
-        handler(con, model)
+        kind = handler(con, model) or "incremental"
     except duckdb.Error as error:
         raise ModelBuildError(
             f"model {model.name} ({model.path}), incrementally: {error}"
         ) from error
     counted = fetch_one(con, f"select count(*) from {model.name}")  # noqa: S608
     rows = int(counted[0]) if counted else 0  # type: ignore[call-overload]
-    return BuiltModel(model.name, "incremental", rows, time.perf_counter() - started)
+    return BuiltModel(model.name, kind, rows, time.perf_counter() - started)

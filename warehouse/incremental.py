@@ -15,8 +15,10 @@ new loads only added fact rows, the build is incremental:
 - the monthly and daily aggregates of tickets (`complaints_monthly`, `complaints_daily_received`,
   `complaints_daily_closed`), `hotspots_category_monthly` and `hotspots_monthly` recompute only
   the months that changed: those the changed ticket rows counted in (before and after), and
-  those of changed visits and checks (`hotspots_monthly`, small and read in its stored order, is
-  then written again whole in that order);
+  those of changed visits and checks (`hotspots_monthly`, small and read in the order its SQL
+  stores it in, is then written again whole in that order);
+- `rectification_cases` is rebuilt whole, and `indicator_compliance` recomputes only the months
+  its changed inputs count in (warehouse/incremental_compliance.py);
 - every other model is rebuilt in full (views are unchanged; the other marts are small next to the
   ticket chain).
 
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 import duckdb
 
 from warehouse.connection import fetch_one
+from warehouse.incremental_compliance import update_cases, update_compliance
 from warehouse.models import Model
 from warehouse.settings import Settings
 
@@ -132,6 +135,13 @@ def prepare(con: duckdb.DuckDBPyConnection, since: int) -> None:
         "select distinct date_trunc('month', checked_at)::date from raw.supervisor_inspections "
         "where check_id in "
         "(select check_id from raw.supervisor_inspections where _load_id > $since)",
+        {"since": since},
+    )
+    con.execute(
+        "create or replace temp table changed_evaluation_months as "
+        "select distinct date_trunc('month', evaluated_on)::date as month_on "
+        "from raw.resident_evaluations where evaluation_id in "
+        "(select evaluation_id from raw.resident_evaluations where _load_id > $since)",
         {"since": since},
     )
 
@@ -370,4 +380,6 @@ HANDLERS = {
     "int_complaints_located": update_located,
     "complaint_tickets": update_complaint_tickets,
     **{name: update_monthly for name in MONTHLY_INPUTS},
+    "rectification_cases": update_cases,
+    "indicator_compliance": update_compliance,
 }
