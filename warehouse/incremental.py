@@ -148,24 +148,33 @@ def prepare(con: duckdb.DuckDBPyConnection, since: int) -> None:
 
 def update_address_texts(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     """Resolve the texts of the changed tickets and visits on shadows holding just those rows; drop
-    the texts no current row uses (an updated record's old text), then add the new ones."""
+    the texts no current row uses (an updated record's old text), then add the new ones. The changed
+    tickets' picked versions are kept for `int_complaints_located`, built next from them."""
     con.execute(
-        "create or replace temp table stg_hotline__complaints as "
+        "create or replace temp table changed_ticket_rows as "
         "select * from main.stg_hotline__complaints "
         "where complaint_id in (select complaint_id from changed_complaints)"
     )
     con.execute(
-        "create or replace temp table stg_departments__inspections as "
+        "create or replace temp table changed_visit_rows as "
         "select * from main.stg_departments__inspections "
         "where (department, inspection_id) in "
         "(select (department, inspection_id) from changed_inspections)"
+    )
+    con.execute(
+        "create or replace temp view stg_hotline__complaints as select * from changed_ticket_rows"
+    )
+    con.execute(
+        "create or replace temp view stg_departments__inspections as "
+        "select * from changed_visit_rows"
     )
     try:
         con.execute(f"create or replace temp table new_texts as {model.sql}")
         drop_unused_texts(con)
     finally:
-        con.execute("drop table if exists temp.stg_hotline__complaints")
-        con.execute("drop table if exists temp.stg_departments__inspections")
+        con.execute("drop view if exists temp.stg_hotline__complaints")
+        con.execute("drop view if exists temp.stg_departments__inspections")
+        con.execute("drop table if exists changed_visit_rows")
     con.execute(
         "insert into main.int_address_texts_resolved by name "
         "select new_texts.* from new_texts anti join main.int_address_texts_resolved as known "
@@ -195,8 +204,8 @@ def drop_unused_texts(con: duckdb.DuckDBPyConnection) -> None:
     # outer row
     con.execute(
         "create or replace temp table used_texts as "
-        "select tickets.address from temp.stg_hotline__complaints as tickets "
-        "union select visits.address from temp.stg_departments__inspections as visits "
+        "select tickets.address from changed_ticket_rows as tickets "
+        "union select visits.address from changed_visit_rows as visits "
         "union select raw_tickets.address from raw.complaints as raw_tickets "
         "semi join candidate_texts on candidate_texts.address = raw_tickets.address "
         "semi join main.int_complaints_located as located "
@@ -221,16 +230,16 @@ def drop_unused_texts(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def update_located(con: duckdb.DuckDBPyConnection, model: Model) -> None:
-    """Resolve only the changed tickets: shadow their staging rows, then replace their rows."""
+    """Resolve only the changed tickets: shadow their staging rows (picked once, for the texts
+    above), then replace their rows."""
     con.execute(
-        "create or replace temp table stg_hotline__complaints as "
-        "select * from main.stg_hotline__complaints "
-        "where complaint_id in (select complaint_id from changed_complaints)"
+        "create or replace temp view stg_hotline__complaints as select * from changed_ticket_rows"
     )
     try:
         con.execute(f"create or replace temp table new_located as {model.sql}")
     finally:
-        con.execute("drop table if exists temp.stg_hotline__complaints")
+        con.execute("drop view if exists temp.stg_hotline__complaints")
+        con.execute("drop table if exists changed_ticket_rows")
     con.execute(
         "create or replace temp table touched_chains as "
         "select distinct location_key, problem_type from main.int_complaints_located "
