@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,9 @@ from pipelines.generator.taxonomy import indicator_rows
 from tests.factories import day, insert_raw, ts
 from warehouse.build import MEASURE_KINDS, build, load_indicator_measures
 from warehouse.connection import fetch_frame
+from warehouse.incremental_compliance import CASE_COLUMNS
+from warehouse.models import COMMENT_PATTERN, discover
+from warehouse.schema import ensure_raw_schema
 
 CATALOGUE = {row["indicator_id"]: row for row in indicator_rows()}
 
@@ -185,3 +189,16 @@ def test_a_community_missing_from_the_reference_rebuilds_the_mart_whole(
     assert incremental_equals_full(con) == "table"
     rows = con.execute("select count(*) from indicator_compliance where community_id = 'C9'")
     assert rows.fetchall() == [(6,)]
+
+
+def test_the_increment_compares_every_column_of_the_cases_the_mart_reads() -> None:
+    """An incremental build finds the months to recompute from the rounds whose CASE_COLUMNS
+    changed: the mart must read no other column of rectification_cases (`grid` is a CTE there)."""
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    build(con)
+    query = "select column_name from duckdb_columns() where table_name = 'rectification_cases'"
+    columns = {column for (column,) in con.execute(query).fetchall()}
+    sql = COMMENT_PATTERN.sub("", discover()["indicator_compliance"].sql)
+    read = columns & set(re.findall(r"[a-z_][a-z0-9_]*", sql))
+    assert read - {"grid"} == set(CASE_COLUMNS)

@@ -27,6 +27,15 @@ CASE_MONTHS = (
     "date_trunc('month', completed_on + (select recurrence_days from build_settings))::date",
 )
 
+# the columns of rectification_cases that sql/marts/indicator_compliance.sql reads: a round whose
+# values of these came out as before counts in the same months with the same figures
+# (tests/test_indicator_compliance.py checks the SQL reads no other column of the cases)
+CASE_COLUMNS = (
+    "community_id", "problem_type", "round", "found_month", "rectification_deadline_on",
+    "completed_on", "evaluated_on", "satisfaction_pct", "is_noticed_within_24h", "is_completed",
+    "is_completed_on_time", "is_below_satisfaction", "is_recurred",
+)  # fmt: skip
+
 # input of indicator_compliance -> the condition on its rows that count in `indicator_months`
 COMPLIANCE_INPUTS: dict[str, str] = {
     "inspection_visits": "inspected_month in (select month_on from indicator_months)",
@@ -48,20 +57,23 @@ def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 
 def update_cases(con: duckdb.DuckDBPyConnection, model: Model) -> None:
-    """Rebuild `rectification_cases` whole; remember the months its changed rows count in."""
+    """Rebuild `rectification_cases` whole; remember the months its changed rows count in (rows
+    compared on the columns indicator_compliance reads)."""
     con.execute("alter table main.rectification_cases rename to rectification_cases_before")
     con.execute(f"create table main.rectification_cases as\n{model.sql}")
     months = " union ".join(
         f"select {expression} as month_on from changed_cases"  # noqa: S608
         for expression in CASE_MONTHS
     )
+    columns = ", ".join(CASE_COLUMNS)
+    # the columns come from CASE_COLUMNS only
     con.execute(
-        "create or replace temp table changed_cases as "
-        "(select * from main.rectification_cases "
-        "except all select * from main.rectification_cases_before) "
+        "create or replace temp table changed_cases as "  # noqa: S608
+        f"(select {columns} from main.rectification_cases "
+        f"except all select {columns} from main.rectification_cases_before) "
         "union all "
-        "(select * from main.rectification_cases_before "
-        "except all select * from main.rectification_cases)"
+        f"(select {columns} from main.rectification_cases_before "
+        f"except all select {columns} from main.rectification_cases)"
     )
     con.execute("drop table main.rectification_cases_before")
     # the expressions come from CASE_MONTHS only
