@@ -11,6 +11,8 @@ from tests.test_hotspots import MARCH, complaint, seed
 from warehouse.build import build
 from warehouse.connection import fetch_frame
 from warehouse.hotspots import hotspots
+from warehouse.incremental import stored_order
+from warehouse.models import discover
 
 STORED_ORDER = "level, community_id, month_on, area_id"
 
@@ -60,3 +62,9 @@ def test_a_build_drops_the_retired_sorted_copy(con: duckdb.DuckDBPyConnection) -
     assert not con.execute(
         "select * from duckdb_tables() where table_name = 'hotspot_areas_monthly'"
     ).fetchall()
+
+
+def test_an_incremental_build_reads_the_stored_order_from_the_models_sql() -> None:
+    models = discover()
+    assert stored_order(models["hotspots_monthly"]) == STORED_ORDER
+    assert stored_order(models["complaints_monthly"]) is None

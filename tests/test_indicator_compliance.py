@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,9 @@ from pipelines.generator.taxonomy import indicator_rows
 from tests.factories import day, insert_raw, ts
 from warehouse.build import MEASURE_KINDS, build, load_indicator_measures
 from warehouse.connection import fetch_frame
+from warehouse.incremental_compliance import CASE_COLUMNS
+from warehouse.models import COMMENT_PATTERN, discover
+from warehouse.schema import ensure_raw_schema
 
 CATALOGUE = {row["indicator_id"]: row for row in indicator_rows()}
 
@@ -122,3 +126,79 @@ def test_the_mapping_names_only_known_subjects_and_problem_types() -> None:
     problem_types = set(measures["problem_types"].explode().drop_nulls())
     assert subjects <= {subject[0] for subject in SUBJECTS}
     assert problem_types <= {problem[2] for problem in PROBLEM_TYPES}
+
+
+def incremental_equals_full(con: duckdb.DuckDBPyConnection) -> str:
+    """Build incrementally, then fully; the two marts are equal. Returns how the increment built
+    indicator_compliance ("incremental", or "table" when it rebuilt it whole)."""
+    built = {model.name: model.materialization for model in build(con)}
+    query = "select * from indicator_compliance order by all"
+    stepwise = fetch_frame(con, query)
+    build(con, full=True)
+    assert_frame_equal(stepwise, fetch_frame(con, query))
+    return built["indicator_compliance"]
+
+
+def test_a_new_month_and_a_later_one_after_a_gap(con: duckdb.DuckDBPyConnection) -> None:
+    """April is recomputed alone; a month after an empty one brings the empty month's rows too."""
+    seed(con)  # March
+    ticket = {"address": "幸福里3栋", "community_id": "C1", "category_l1": "社区环境",
+              "category_l3": "垃圾桶满溢"}  # fmt: skip
+    april = {**ticket, "complaint_id": "A3", "received_at": ts("2025-04-06 09:00")}
+    insert_raw(con, "complaints", [april], load_id=2)
+    assert incremental_equals_full(con) == "incremental"
+    june = {**ticket, "complaint_id": "A4", "received_at": ts("2025-06-06 09:00")}
+    insert_raw(con, "complaints", [june], load_id=3)
+    incremental_equals_full(con)
+    months = con.execute("select distinct month_on from indicator_compliance order by 1").fetchall()
+    assert [m for (m,) in months] == [day(f"2025-0{m}-01") for m in (3, 4, 5, 6)]
+
+
+def test_a_new_problem_recurring_an_earlier_round_updates_its_watched_month(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """K1 was completed on 20 March: a complaint of its type a few days later makes it recur. The
+    round counts in the month its 90-day watch ends (June), which the increment recomputes."""
+    ticket = {"address": "幸福里3栋", "community_id": "C1", "category_l1": "消防安全",
+              "category_l3": "消防通道堵塞"}  # fmt: skip
+    insert_raw(con, "indicators", [indicator("IND38")])  # case_recurrence_rate
+    # built from March to June; A6 is too late to make K1 recur
+    insert_raw(
+        con, "complaints", [{**ticket, "complaint_id": "A6", "received_at": ts("2025-06-25")}]
+    )
+    seed(con)
+    insert_raw(con, "complaints", [
+        {**ticket, "complaint_id": "A5", "received_at": ts("2025-03-25 09:00")},
+    ], load_id=2)  # fmt: skip
+    assert incremental_equals_full(con) == "incremental"
+    assert con.execute("select is_recurred from rectification_cases").fetchall() == [(True,)]
+    watched = con.execute("select numerator, denominator from indicator_compliance "
+                          "where indicator_id = 'IND38' and community_id = 'C1' "
+                          "and month_on = '2025-06-01'").fetchall()  # fmt: skip
+    assert watched == [(1.0, 1.0)]
+
+
+def test_a_community_missing_from_the_reference_rebuilds_the_mart_whole(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    seed(con)
+    stray = {"address": "无名路1号", "community_id": "C9", "category_l1": "社区环境",
+             "category_l3": "垃圾桶满溢", "complaint_id": "A4",
+             "received_at": ts("2025-03-20 09:00")}  # fmt: skip
+    insert_raw(con, "complaints", [stray], load_id=2)
+    assert incremental_equals_full(con) == "table"
+    rows = con.execute("select count(*) from indicator_compliance where community_id = 'C9'")
+    assert rows.fetchall() == [(6,)]
+
+
+def test_the_increment_compares_every_column_of_the_cases_the_mart_reads() -> None:
+    """An incremental build finds the months to recompute from the rounds whose CASE_COLUMNS
+    changed: the mart must read no other column of rectification_cases (`grid` is a CTE there)."""
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    build(con)
+    query = "select column_name from duckdb_columns() where table_name = 'rectification_cases'"
+    columns = {column for (column,) in con.execute(query).fetchall()}
+    sql = COMMENT_PATTERN.sub("", discover()["indicator_compliance"].sql)
+    read = columns & set(re.findall(r"[a-z_][a-z0-9_]*", sql))
+    assert read - {"grid"} == set(CASE_COLUMNS)

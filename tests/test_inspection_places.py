@@ -349,3 +349,32 @@ def test_a_warehouse_made_before_the_place_column_gains_it(
     ensure_raw_schema(con)
     rows = con.execute("select inspection_id, address from raw.inspections").fetchall()
     assert rows == [("V1", None)]
+
+
+def test_an_incremental_build_keeps_an_old_text_an_unchanged_record_still_uses(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """A ticket and a visit re-sent with another place, while an unchanged ticket and an unchanged
+    visit still use their old texts: those texts stay, as a full build keeps them."""
+    seed(con)
+    complaint = {"complaint_id": "T1", "received_at": ts("2025-03-04 09:00"),
+                 "community_id": "C1", "category_l1": "社区环境",
+                 "category_l3": "垃圾清运不及时"}  # fmt: skip
+    sharing = {**complaint, "complaint_id": "T2", "address": "文堤公寓门口"}
+    insert_raw(con, "complaints", [{**complaint, "address": "文堤公寓门口"}, sharing])
+    insert_raw(con, "inspections", [visit("V1", "文堤公寓附近"), visit("V2", "文堤公寓附近")])
+    build(con)
+    insert_raw(con, "complaints", [{**complaint, "address": "文堤公寓3幢2单元"}], load_id=2)
+    insert_raw(con, "inspections", [visit("V1", "文堤公寓1幢1单元")], load_id=2)
+    built = {m.name: m.materialization for m in build(con)}
+    assert built["int_address_texts_resolved"] == "incremental"
+    query = "select * from int_address_texts_resolved order by address"
+    stepwise = fetch_frame(con, query)
+    build(con, full=True)
+    assert_frame_equal(stepwise, fetch_frame(con, query))
+    assert stepwise["address"].to_list() == [
+        "文堤公寓1幢1单元",
+        "文堤公寓3幢2单元",
+        "文堤公寓门口",
+        "文堤公寓附近",
+    ]

@@ -15,8 +15,10 @@ new loads only added fact rows, the build is incremental:
 - the monthly and daily aggregates of tickets (`complaints_monthly`, `complaints_daily_received`,
   `complaints_daily_closed`), `hotspots_category_monthly` and `hotspots_monthly` recompute only
   the months that changed: those the changed ticket rows counted in (before and after), and
-  those of changed visits and checks (`hotspots_monthly`, small and read in its stored order, is
-  then written again whole in that order);
+  those of changed visits and checks (`hotspots_monthly`, small and read in the order its SQL
+  stores it in, is then written again whole in that order);
+- `rectification_cases` is rebuilt whole, and `indicator_compliance` recomputes only the months
+  its changed inputs count in (warehouse/incremental_compliance.py);
 - every other model is rebuilt in full (views are unchanged; the other marts are small next to the
   ticket chain).
 
@@ -27,11 +29,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 import duckdb
 
 from warehouse.connection import fetch_one
+from warehouse.incremental_compliance import update_cases, update_compliance
 from warehouse.models import Model
 from warehouse.settings import Settings
 
@@ -92,6 +96,12 @@ def read_state(con: duckdb.DuckDBPyConnection) -> BuildState | None:
     return None if row is None else BuildState(str(row[0]), int(row[1]))  # type: ignore[call-overload]
 
 
+def clear_state(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget the last build (a build starting): until it ends, the next build is a full one."""
+    con.execute(STATE_DDL)
+    con.execute("delete from build_state")
+
+
 def write_state(con: duckdb.DuckDBPyConnection, state: BuildState) -> None:
     """Remember what this build saw."""
     con.execute(STATE_DDL)
@@ -127,64 +137,109 @@ def prepare(con: duckdb.DuckDBPyConnection, since: int) -> None:
         "(select check_id from raw.supervisor_inspections where _load_id > $since)",
         {"since": since},
     )
+    con.execute(
+        "create or replace temp table changed_evaluation_months as "
+        "select distinct date_trunc('month', evaluated_on)::date as month_on "
+        "from raw.resident_evaluations where evaluation_id in "
+        "(select evaluation_id from raw.resident_evaluations where _load_id > $since)",
+        {"since": since},
+    )
 
 
 def update_address_texts(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     """Resolve the texts of the changed tickets and visits on shadows holding just those rows; drop
-    the texts no current row uses (an updated record's old text), then add the new ones."""
+    the texts no current row uses (an updated record's old text), then add the new ones. The changed
+    tickets' picked versions are kept for `int_complaints_located`, built next from them."""
     con.execute(
-        "create or replace temp table stg_hotline__complaints as "
+        "create or replace temp table changed_ticket_rows as "
         "select * from main.stg_hotline__complaints "
         "where complaint_id in (select complaint_id from changed_complaints)"
     )
     con.execute(
-        "create or replace temp table stg_departments__inspections as "
+        "create or replace temp table changed_visit_rows as "
         "select * from main.stg_departments__inspections "
         "where (department, inspection_id) in "
         "(select (department, inspection_id) from changed_inspections)"
     )
+    con.execute(
+        "create or replace temp view stg_hotline__complaints as select * from changed_ticket_rows"
+    )
+    con.execute(
+        "create or replace temp view stg_departments__inspections as "
+        "select * from changed_visit_rows"
+    )
     try:
         con.execute(f"create or replace temp table new_texts as {model.sql}")
+        drop_unused_texts(con)
     finally:
-        con.execute("drop table if exists temp.stg_hotline__complaints")
-        con.execute("drop table if exists temp.stg_departments__inspections")
-    # the texts no current ticket or visit uses any more leave (an updated record's old text). The
-    # used texts are collected once and anti-joined: a correlated `not exists` over the tickets'
-    # staging view was not decorrelated and spilled until the disk was full (even at 1m); every
-    # name is qualified: an unqualified one missing from a subquery's table binds to the outer row
+        con.execute("drop view if exists temp.stg_hotline__complaints")
+        con.execute("drop view if exists temp.stg_departments__inspections")
+        con.execute("drop table if exists changed_visit_rows")
+    con.execute(
+        "insert into main.int_address_texts_resolved by name "
+        "select new_texts.* from new_texts anti join main.int_address_texts_resolved as known "
+        "on known.address = new_texts.address"
+    )
+
+
+def drop_unused_texts(con: duckdb.DuckDBPyConnection) -> None:
+    """Delete the texts no current ticket or visit uses any more (an updated record's old text).
+
+    Only a text some version of a changed record has can have lost its last user: every other
+    text is still used by the unchanged record that used it. Such a candidate is still used by a
+    changed record's current version (the shadows) or by an unchanged record's current version:
+    a raw row with that text which the last build picked (its load and row in
+    `int_complaints_located` / `inspection_visits`, still the last build's here). So the check reads
+    the few candidates' raw rows, not every record's latest version.
+    """
+    con.execute(
+        "create or replace temp table candidate_texts as "
+        "select address from raw.complaints "
+        "where complaint_id in (select complaint_id from changed_complaints) "
+        "union select address from raw.inspections "
+        "where (department, inspection_id) in "
+        "(select (department, inspection_id) from changed_inspections)"
+    )
+    # every name is qualified: an unqualified one missing from a subquery's table binds to the
+    # outer row
     con.execute(
         "create or replace temp table used_texts as "
-        "select tickets.address from main.stg_hotline__complaints as tickets "
-        "where tickets.address is not null "
-        "union select visits.address from main.stg_departments__inspections as visits "
-        "where visits.address is not null"
+        "select tickets.address from changed_ticket_rows as tickets "
+        "union select visits.address from changed_visit_rows as visits "
+        "union select raw_tickets.address from raw.complaints as raw_tickets "
+        "semi join candidate_texts on candidate_texts.address = raw_tickets.address "
+        "semi join main.int_complaints_located as located "
+        "on located.load_id = raw_tickets._load_id and located.source_row = raw_tickets._row "
+        "where raw_tickets.complaint_id not in (select complaint_id from changed_complaints) "
+        "union select raw_visits.address from raw.inspections as raw_visits "
+        "semi join candidate_texts on candidate_texts.address = raw_visits.address "
+        "semi join main.inspection_visits as visits "
+        "on visits.load_id = raw_visits._load_id and visits.source_row = raw_visits._row "
+        "where (raw_visits.department, raw_visits.inspection_id) not in "
+        "(select (department, inspection_id) from changed_inspections)"
     )
     try:
         con.execute(
             "delete from main.int_address_texts_resolved where address in "
-            "(select known.address from main.int_address_texts_resolved as known "
-            "anti join used_texts on used_texts.address = known.address)"
-        )
-        con.execute(
-            "insert into main.int_address_texts_resolved by name "
-            "select new_texts.* from new_texts anti join main.int_address_texts_resolved as known "
-            "on known.address = new_texts.address"
+            "(select candidate_texts.address from candidate_texts "
+            "anti join used_texts on used_texts.address = candidate_texts.address)"
         )
     finally:
         con.execute("drop table if exists temp.used_texts")
+        con.execute("drop table if exists temp.candidate_texts")
 
 
 def update_located(con: duckdb.DuckDBPyConnection, model: Model) -> None:
-    """Resolve only the changed tickets: shadow their staging rows, then replace their rows."""
+    """Resolve only the changed tickets: shadow their staging rows (picked once, for the texts
+    above), then replace their rows."""
     con.execute(
-        "create or replace temp table stg_hotline__complaints as "
-        "select * from main.stg_hotline__complaints "
-        "where complaint_id in (select complaint_id from changed_complaints)"
+        "create or replace temp view stg_hotline__complaints as select * from changed_ticket_rows"
     )
     try:
         con.execute(f"create or replace temp table new_located as {model.sql}")
     finally:
-        con.execute("drop table if exists temp.stg_hotline__complaints")
+        con.execute("drop view if exists temp.stg_hotline__complaints")
+        con.execute("drop table if exists changed_ticket_rows")
     con.execute(
         "create or replace temp table touched_chains as "
         "select distinct location_key, problem_type from main.int_complaints_located "
@@ -278,11 +333,19 @@ MONTHLY_INPUTS: dict[str, dict[str, str]] = {
 }
 
 
-# monthly mart -> the order its full build stores it in (its SQL's final `order by`), which an
-# appended month would break: such a mart is written again whole, in that order
-STORED_ORDER: dict[str, str] = {
-    "hotspots_monthly": "level, community_id, month_on, area_id",
-}
+# a model stored in an order ends with `stored as (select * from final order by <columns>)
+# select * from stored`: an appended month would break that order, so such a mart is written again
+# whole, in the order its SQL names (read from the SQL, so the two cannot drift apart)
+STORED_ORDER_PATTERN = re.compile(
+    r"\bstored as \(\s*select \* from final\s+order by"
+    r" ([a-z_][a-z0-9_]*(?:,\s*[a-z_][a-z0-9_]*)*)\s*\)\s*select \* from stored\s*$"
+)
+
+
+def stored_order(model: Model) -> str | None:
+    """The columns a model's SQL stores its rows in order of (plain column names), if it does."""
+    found = STORED_ORDER_PATTERN.search(model.sql)
+    return None if found is None else ", ".join(re.split(r",\s*", found.group(1)))
 
 
 def update_monthly(con: duckdb.DuckDBPyConnection, model: Model) -> None:
@@ -296,7 +359,7 @@ def update_monthly(con: duckdb.DuckDBPyConnection, model: Model) -> None:
                 f"create or replace temp table {table} as "  # noqa: S608
                 f"select * from main.{table} where {months}"
             )
-        order = STORED_ORDER.get(model.name)
+        order = stored_order(model)
         if order is None:
             con.execute(
                 f"delete from main.{model.name} "  # noqa: S608
@@ -326,4 +389,6 @@ HANDLERS = {
     "int_complaints_located": update_located,
     "complaint_tickets": update_complaint_tickets,
     **{name: update_monthly for name in MONTHLY_INPUTS},
+    "rectification_cases": update_cases,
+    "indicator_compliance": update_compliance,
 }
