@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.drift import HeaderDrift, header_drift
 from pipelines.errors import FileRejected
 from pipelines.loader import QuarantinedRow
 from pipelines.readers import LINE, read_source_file
@@ -39,6 +40,7 @@ class Batch:
     rows_duplicate: int
     good: pl.DataFrame
     quarantined: list[QuarantinedRow]
+    drift: HeaderDrift = field(default_factory=HeaderDrift)
 
 
 def sha256_of(path: Path) -> str:
@@ -142,6 +144,7 @@ def prepare(path: Path, config: SourceConfig, contract: Contract, refs: Referenc
         raise refs.rejection
 
     data_columns = [name for name in frame.columns if name != LINE]
+    drift = header_drift(data_columns, config.columns, header, config.ignored_columns)
     frame = drop_totals(frame, config)
     frame = without_blank_rows(frame, data_columns)
     rows_read = frame.height
@@ -178,4 +181,4 @@ def prepare(path: Path, config: SourceConfig, contract: Contract, refs: Referenc
             reason = "; ".join(describe(*problem, personal) for problem in problems)
             quarantined.append(QuarantinedRow(int(line), rule, column, value, reason, raw))
         canonical = canonical.filter(~pl.col(LINE).is_in(failing))
-    return Batch(rows_read, rows_duplicate, canonical, quarantined)
+    return Batch(rows_read, rows_duplicate, canonical, quarantined, drift)

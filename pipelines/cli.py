@@ -104,6 +104,16 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def outcome_text(outcome: Any) -> str:
+    """A file's outcome for the summary: with its reject kind, or the header drift it loaded
+    with (`loaded, header changed: +extra / renamed a→b`)."""
+    if outcome.reject_kind:
+        return f"{outcome.outcome} ({outcome.reject_kind})"
+    if outcome.outcome == "loaded" and outcome.drift:
+        return f"loaded, header changed: {outcome.drift.describe()}"
+    return str(outcome.outcome)
+
+
 def print_summary(report: Any) -> None:
     """The per-file summary table after an ingest."""
     header = ("source", "file", "period", "read", "loaded", "quarant.", "dup.", "outcome")
@@ -116,7 +126,7 @@ def print_summary(report: Any) -> None:
             str(o.rows_loaded),
             str(o.rows_quarantined),
             str(o.rows_duplicate),
-            f"{o.outcome} ({o.reject_kind})" if o.reject_kind else o.outcome,
+            outcome_text(o),
         )
         for o in report.outcomes
     ]

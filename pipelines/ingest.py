@@ -279,6 +279,7 @@ def finish_file(con: duckdb.DuckDBPyConnection, started: Started) -> FileOutcome
         rejection = prepared.rejection
         outcome.outcome = "rejected"
         outcome.reject_kind = rejection.kind
+        outcome.drift = rejection.drift
         outcome.message = str(rejection)
         outcome.finished_at = now_local()
         if not rejected_before(con, outcome):  # the same file, rejected the same way: one row
@@ -287,6 +288,7 @@ def finish_file(con: duckdb.DuckDBPyConnection, started: Started) -> FileOutcome
     batch = prepared.batch
     outcome.rows_read = batch.rows_read
     outcome.rows_duplicate = batch.rows_duplicate
+    outcome.drift = batch.drift
     insert_rows(con, contract, batch.good, load_id, outcome)
     insert_quarantine(con, batch.quarantined, load_id, outcome)
     outcome.rows_loaded = batch.good.height

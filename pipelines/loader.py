@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
 import polars as pl
 import pyarrow as pa
 
+from pipelines.drift import HeaderDrift
 from pipelines.readers import LINE
 from warehouse.connection import fetch_one
 from warehouse.contracts import Contract
-from warehouse.schema import RAW_SCHEMA
+from warehouse.schema import RAW_SCHEMA, RENAMED_TYPE
 
 
 @dataclass
@@ -35,6 +36,8 @@ class FileOutcome:
     message: str = ""
     reject_kind: str | None = None
     load_id: int | None = None
+    # the header's drift; None when the header was not compared (an unreadable file)
+    drift: HeaderDrift | None = field(default=None)
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,22 @@ def supersede(
     return replaced
 
 
+def drift_values(drift: HeaderDrift | None) -> dict[str, object]:
+    """The ledger's drift columns of a file: lists, empty when the header matched, null when it
+    was not compared."""
+    if drift is None:
+        return {"extra": None, "missing": None, "renamed": None}
+    return {
+        "extra": list(drift.extra),
+        "missing": list(drift.missing),
+        "renamed": [
+            {"column_name": r.column_name, "expected_name": r.expected_name,
+             "found_name": r.found_name}
+            for r in drift.renamed
+        ],
+    }  # fmt: skip
+
+
 def record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, load_id: int) -> None:
     """Write the file's ledger row."""
     outcome.load_id = load_id
@@ -175,7 +194,9 @@ def record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, load_id: int) -
         "$rows_read as rows_read, $rows_loaded as rows_loaded, "
         "$rows_quarantined as rows_quarantined, $rows_duplicate as rows_duplicate, "
         "$started_at::timestamp as started_at, $finished_at::timestamp as finished_at, "
-        "$outcome as outcome, $message as message, $reject_kind as reject_kind",
+        "$outcome as outcome, $message as message, $reject_kind as reject_kind, "
+        "$extra::varchar[] as extra_columns, $missing::varchar[] as missing_columns, "
+        f"$renamed::{RENAMED_TYPE} as renamed_columns",
         {
             "load_id": load_id,
             "source": outcome.source,
@@ -193,5 +214,6 @@ def record(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, load_id: int) -
             "outcome": outcome.outcome,
             "message": outcome.message,
             "reject_kind": outcome.reject_kind,
+            **drift_values(outcome.drift),
         },
     )

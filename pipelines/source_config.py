@@ -23,7 +23,7 @@ KEYS = {
     "source", "dataset", "description", "files", "format", "encoding", "header_line",
     "sheet", "totals_row", "period_pattern", "columns", "datetime_formats", "values",
     "lookups", "constants", "communities", "reference", "cadence", "department",
-    "optional_columns",
+    "optional_columns", "ignored_columns",
 }  # fmt: skip
 
 
@@ -54,6 +54,7 @@ class SourceConfig:
     files: tuple[str, ...]
     columns: dict[str, tuple[str, ...]]
     optional_columns: tuple[str, ...] = ()  # mapped columns a file may lack (null then)
+    ignored_columns: tuple[str, ...] = ()  # columns the files carry that are not read (not drift)
     format: str = "csv"
     encoding: str = "auto"
     description: str = ""
@@ -137,6 +138,7 @@ def parse_source(raw: dict[str, Any], origin: str, contracts: dict[str, Contract
             files=tuple(str(p) for p in raw["files"]),
             columns={str(k): _names(v) for k, v in raw["columns"].items()},
             optional_columns=tuple(str(c) for c in raw.get("optional_columns") or []),
+            ignored_columns=tuple(str(c) for c in raw.get("ignored_columns") or []),
             format=str(raw.get("format", "csv")),
             encoding=str(raw.get("encoding", "auto")),
             description=str(raw.get("description", "")),
@@ -210,6 +212,9 @@ def parse_source(raw: dict[str, Any], origin: str, contracts: dict[str, Contract
             raise fail(f"optional_columns: {name!r} is not mapped under columns")
         if contract.column(name).required:
             raise fail(f"optional_columns: {name!r} is required by the {config.dataset} contract")
+    for name in config.ignored_columns:
+        if name in config.source_columns():
+            raise fail(f"ignored_columns: {name!r} is read (it is a name under columns)")
     missing = [c.name for c in contract.columns if c.required and c.name not in mapped]
     if missing:
         raise fail(f"required columns of {config.dataset} are not mapped: {', '.join(missing)}")

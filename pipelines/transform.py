@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipelines.drift import HeaderDrift
 from pipelines.errors import FileRejected
 from pipelines.readers import LINE
 from pipelines.source_config import SourceConfig
@@ -47,7 +48,7 @@ def resolve_header(frame: pl.DataFrame, config: SourceConfig, file: str) -> dict
         else:
             chosen[canonical] = hit
     if missing:
-        expected = set(config.source_columns())
+        expected = set(config.source_columns()) | set(config.ignored_columns)
         unexpected = [name for name in found if name not in expected]
         raise FileRejected(
             file,
@@ -57,6 +58,7 @@ def resolve_header(frame: pl.DataFrame, config: SourceConfig, file: str) -> dict
             f"if the department renamed a column, add the new name to {config.origin} "
             "(columns: <canonical>: [old name, new name]) and ingest the file again",
             "schema_drift",
+            HeaderDrift(extra=tuple(unexpected), missing=tuple(missing)),
         )
     return chosen
 

@@ -62,8 +62,17 @@ create table if not exists {RAW_SCHEMA}.sources (
     origin varchar
 )
 """
-# columns added to the ledger after its first release (older warehouses get them on open)
-LEDGER_ADDED = (("reject_kind", "varchar"), ("superseded_by", "bigint"))
+# a column found under a later name of its config (schema drift of a file that loads)
+RENAMED_TYPE = "struct(column_name varchar, expected_name varchar, found_name varchar)[]"
+# columns added to the ledger after its first release (older warehouses get them on open): the
+# header's drift is kept as data, null for files loaded before it was recorded
+LEDGER_ADDED = (
+    ("reject_kind", "varchar"),
+    ("superseded_by", "bigint"),
+    ("extra_columns", "varchar[]"),
+    ("missing_columns", "varchar[]"),
+    ("renamed_columns", RENAMED_TYPE),
+)
 
 
 def raw_table_ddl(contract: Contract) -> str:
