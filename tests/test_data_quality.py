@@ -106,3 +106,64 @@ def test_data_quality_per_source(con: duckdb.DuckDBPyConnection) -> None:
                             "- count_rows_quarantined - count_rows_duplicate as gap "
                             "from data_quality")  # fmt: skip
     assert rows["gap"].to_list() == [0, 0, 0, 0]
+
+
+RENAMED = {"column_name": "problem", "expected_name": "问题描述", "found_name": "发现问题描述"}
+
+
+def test_schema_drift_events_count_files_rejected_for_it_and_files_loaded_with_it(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    con.executemany(
+        "insert into raw.sources values (?, 'inspections', ?, 'monthly', false, '', '')",
+        [("chengguan", "城管"), ("minzheng", "民政"), ("shuiwu", "水务")],
+    )
+    con.executemany(
+        "insert into raw.load_ledger (load_id, source, dataset, file_path, sha256, size_bytes, "
+        "period, rows_read, rows_loaded, rows_quarantined, rows_duplicate, started_at, "
+        "finished_at, outcome, message, reject_kind, superseded_by, extra_columns, "
+        "missing_columns, renamed_columns) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?)",
+        [
+            # 城管: rejected (a mapped column missing), then loaded through the new name plus
+            # a column nobody reads, then a file as expected
+            (*ledger_row(1, "chengguan", "2025-04", "rejected", kind="schema_drift"),
+             ["发现问题描述"], ["问题描述"], []),
+            (*ledger_row(2, "chengguan", "2025-04", "loaded", read=3, loaded=3),
+             ["备注"], [], [RENAMED]),
+            (*ledger_row(3, "chengguan", "2025-05", "loaded", read=2, loaded=2), [], [], []),
+            # 民政: loaded with an extra column, since superseded by a file as expected
+            (*ledger_row(4, "minzheng", "2025-04", "superseded", read=1, loaded=1, by=5),
+             ["联系电话"], [], []),
+            (*ledger_row(5, "minzheng", "2025-04", "loaded", read=1, loaded=1), [], [], []),
+            # 水务: loaded before drift was recorded (null), and unreadable: no drift known
+            (*ledger_row(6, "shuiwu", "2025-04", "loaded", read=1, loaded=1), None, None, None),
+            (*ledger_row(7, "shuiwu", "2025-05", "rejected", kind="unreadable"), None, None,
+             None),
+        ],
+    )  # fmt: skip
+    build(con)
+    result = fetch_frame(
+        con,
+        "select source, count_schema_drift_events, count_files_rejected_for_drift, "
+        "count_files_loaded_with_drift, last_schema_drift_file, last_schema_drift_outcome, "
+        "last_schema_drift_changes from data_quality order by source",
+    )
+    expected = pl.DataFrame(
+        {
+            "source": ["chengguan", "minzheng", "shuiwu"],
+            "count_schema_drift_events": [2, 1, 0],
+            "count_files_rejected_for_drift": [1, 0, 0],
+            "count_files_loaded_with_drift": [1, 1, 0],
+            "last_schema_drift_file": [
+                "/in/chengguan_2025-04.csv", "/in/minzheng_2025-04.csv", None
+            ],
+            "last_schema_drift_outcome": ["loaded", "loaded", None],
+            "last_schema_drift_changes": [["+备注", "问题描述→发现问题描述"], ["+联系电话"], None],
+        }
+    )  # fmt: skip
+    assert_frame_equal(result, expected, check_dtypes=False)
+    rejected = fetch_frame(
+        con, "select header_changes from stg_ingest__loads where load_id = 1"
+    ).item()
+    assert rejected.to_list() == ["+发现问题描述", "-问题描述"]

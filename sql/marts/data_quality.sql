@@ -1,4 +1,4 @@
--- Data quality per source (department): last file, freshness against its cadence as of build time, rows received, loaded, quarantined and duplicate, rejected files, top quarantine reasons, schema drift; one row per source
+-- Data quality per source (department): last file, freshness against its cadence as of build time, rows received, loaded, quarantined and duplicate, rejected files, top quarantine reasons, schema drift (files rejected for it, files loaded with it, the latest and what changed); one row per source
 with
 
 sources as (
@@ -21,6 +21,8 @@ seen as (
         count(*) filter (where is_rejected) as count_files_rejected,
         count(*) filter (where outcome = 'superseded') as count_files_superseded,
         count(*) filter (where is_schema_drift) as count_schema_drift_events,
+        count(*) filter (where is_rejected_for_drift) as count_files_rejected_for_drift,
+        count(*) filter (where is_loaded_with_drift) as count_files_loaded_with_drift,
         coalesce(sum(count_rows_read) filter (where is_current), 0) as count_rows_received,
         coalesce(sum(count_rows_loaded) filter (where is_current), 0) as count_rows_loaded,
         coalesce(sum(count_rows_quarantined) filter (where is_current), 0)
@@ -31,7 +33,15 @@ seen as (
         arg_max(outcome, finished_at) filter (where outcome <> 'unchanged') as last_file_outcome,
         max(finished_at) filter (where outcome <> 'unchanged') as last_file_at,
         max(finished_at) filter (where is_current) as last_loaded_at,
-        arg_max(file_path, finished_at) filter (where is_schema_drift) as last_schema_drift_file
+        arg_max(file_path, (finished_at, load_id)) filter (where is_schema_drift)
+            as last_schema_drift_file,
+        max(finished_at) filter (where is_schema_drift) as last_schema_drift_at,
+        arg_max(
+            case when is_rejected_for_drift then 'rejected' else 'loaded' end,
+            (finished_at, load_id)
+        ) filter (where is_schema_drift) as last_schema_drift_outcome,
+        arg_max(header_changes, (finished_at, load_id)) filter (where is_schema_drift)
+            as last_schema_drift_changes
     from loads
     group by source
 ),
@@ -75,7 +85,12 @@ joined as (
         coalesce(seen.count_rows_duplicate, 0)::bigint as count_rows_duplicate,
         top_reasons.top_quarantine_reasons,
         coalesce(seen.count_schema_drift_events, 0) as count_schema_drift_events,
-        seen.last_schema_drift_file
+        coalesce(seen.count_files_rejected_for_drift, 0) as count_files_rejected_for_drift,
+        coalesce(seen.count_files_loaded_with_drift, 0) as count_files_loaded_with_drift,
+        seen.last_schema_drift_file,
+        seen.last_schema_drift_at,
+        seen.last_schema_drift_outcome,
+        seen.last_schema_drift_changes
     from sources
     cross join expected
     left join seen on sources.source = seen.source

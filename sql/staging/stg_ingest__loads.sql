@@ -24,10 +24,34 @@ loads as (
         message,
         reject_kind,
         superseded_by,
+        extra_columns,
+        missing_columns,
+        renamed_columns,
         outcome = 'loaded' as is_current,
         outcome = 'rejected' as is_rejected,
-        coalesce(reject_kind = 'schema_drift', false) as is_schema_drift
+        -- schema drift, of two kinds: a file rejected because a mapped column is missing, and
+        -- a file that loaded although its header changed (columns nobody reads, a column found
+        -- under a later name of its config); column order alone is not drift
+        coalesce(reject_kind = 'schema_drift', false) as is_rejected_for_drift,
+        outcome in ('loaded', 'superseded')
+        and (coalesce(len(extra_columns), 0) > 0 or coalesce(len(renamed_columns), 0) > 0)
+            as is_loaded_with_drift
     from ledger
+),
+
+flagged as (
+    select
+        *,
+        is_rejected_for_drift or is_loaded_with_drift as is_schema_drift,
+        -- what changed, in column names: +extra, expected→found, -missing
+        list_concat(
+            list_transform(coalesce(extra_columns, []), lambda x: '+' || x),
+            list_transform(
+                coalesce(renamed_columns, []), lambda x: x.expected_name || '→' || x.found_name
+            ),
+            list_transform(coalesce(missing_columns, []), lambda x: '-' || x)
+        ) as header_changes
+    from loads
 )
 
-select * from loads
+select * from flagged
