@@ -390,6 +390,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "不受统计期筛选影响；可按部门筛选",
         "en": "Not limited by the period; follows the department filter",
     },
+    "quality.drift": {"zh": "表头变化", "en": "Schema drift"},
+    "quality.drift_caption": {
+        "zh": "文件表头与数据源配置不符：缺少字段的文件整份拒收；多出未读取的字段、或字段以配置中的"
+        "新名称出现的文件照常入库，但记为表头变化。变化：+多出的字段，原名→新名，-缺少的字段；"
+        "字段顺序不同不算变化",
+        "en": "A file whose header differs from its source config: one missing a mapped column "
+        "is rejected whole; one with columns nobody reads, or a column under a newer name the "
+        "config knows, loads but counts as drift. Changes: +extra column, old→new name, "
+        "-missing column; a different column order is not drift",
+    },
     "quality.reasons": {"zh": "隔离原因", "en": "Quarantine reasons"},
     "quality.rejected": {"zh": "整份被拒收的文件", "en": "Files rejected whole"},
     "quality.tickets": {"zh": "投诉工单的数据质量", "en": "Complaint tickets"},
@@ -636,6 +646,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "expected_period": ("应报月份", "Expected period"),
     "top_quarantine_reasons": ("主要隔离原因", "Top quarantine reasons"),
     "last_schema_drift_file": ("最近表头变化文件", "Last schema-drift file"),
+    "count_files_rejected_for_drift": ("因表头变化拒收", "Rejected for drift"),
+    "count_files_loaded_with_drift": ("表头变化但已入库", "Loaded with drift"),
+    "last_schema_drift_at": ("最近表头变化时间", "Last drift at"),
+    "last_schema_drift_outcome": ("最近变化文件结果", "Last drift outcome"),
+    "last_schema_drift_changes": ("变化的字段", "Columns changed"),
     "count_periods_behind": ("滞后月数", "Periods behind"),
     "freshness": ("新鲜度", "Freshness"),
     "loaded_rate": ("入库率", "Loaded rate"),

@@ -35,13 +35,29 @@ REJECTED_SQL = f"""
     order by finished_at desc
 """  # noqa: S608
 
+# the latest drift's details are shown in their own table (DRIFT_SQL)
 MART_SQL = """
-    select * exclude (is_reference, last_file_path)
+    select * exclude (is_reference, last_file_path, last_schema_drift_file, last_schema_drift_at,
+            last_schema_drift_outcome, last_schema_drift_changes)
         replace (coalesce(department, '—') as department),
         regexp_extract(last_file_path, '[^/]+$') as last_file
     from data_quality
     where not is_reference and ($department::varchar is null or department = $department)
     order by department nulls first, source
+"""
+
+
+# per source with any: the files rejected for schema drift, those loaded with it, and the latest
+# (its file, time, outcome and the column changes: +extra, expected→found, -missing)
+DRIFT_SQL = """
+    select source, coalesce(department, '—') as department, count_files_rejected_for_drift,
+        count_files_loaded_with_drift,
+        regexp_extract(last_schema_drift_file, '[^/]+$') as last_schema_drift_file,
+        last_schema_drift_at, last_schema_drift_outcome, last_schema_drift_changes
+    from data_quality
+    where count_schema_drift_events > 0
+        and ($department::varchar is null or department = $department)
+    order by last_schema_drift_at desc, source
 """
 
 
@@ -114,3 +130,11 @@ def tickets(version: WarehouseVersion, params: dict[str, object]) -> pl.DataFram
 def unresolved(version: WarehouseVersion, params: dict[str, object]) -> pl.DataFrame:
     """The period's unresolved complaint addresses (to the building) with their counts."""
     return run(version, UNRESOLVED_SQL, params)
+
+
+def drift(version: WarehouseVersion, params: dict[str, object]) -> pl.DataFrame | None:
+    """Sources whose files' headers changed, with the latest change; None until the mart is
+    built."""
+    if not has(version, "data_quality"):
+        return None
+    return run(version, DRIFT_SQL, params)

@@ -241,12 +241,14 @@ def add_reference_and_cases(con: duckdb.DuckDBPyConnection) -> None:
         """
         insert into raw.load_ledger (load_id, source, dataset, file_path, sha256, size_bytes,
             period, rows_read, rows_loaded, rows_quarantined, rows_duplicate, started_at,
-            finished_at, outcome, message)
+            finished_at, outcome, message, extra_columns, missing_columns, renamed_columns)
         values
             (1, 'hotline', 'complaints', '/in/12345_工单_2025-04.csv', 'a', 10, '2025-04',
-             9, 8, 1, 0, '2025-05-01 08:00', '2025-05-01 08:01', 'loaded', ''),
+             9, 8, 1, 0, '2025-05-01 08:00', '2025-05-01 08:01', 'loaded', '', [], [], []),
+            -- loaded although its header changed: a column nobody reads, one renamed
             (2, 'minzheng', 'inspections', '/in/民政_社区检查_2025-04.csv', 'b', 10, '2025-04',
-             4, 4, 0, 0, '2025-05-01 08:02', '2025-05-01 08:03', 'loaded', '')
+             4, 4, 0, 0, '2025-05-01 08:02', '2025-05-01 08:03', 'loaded', '', ['联系电话'], [],
+             [{'column_name': 'problem', 'expected_name': '发现问题', 'found_name': '问题'}])
         """
     )
     con.execute(

@@ -230,5 +230,10 @@ def test_data_quality_shows_rows_and_reasons(app: AppTest) -> None:
     assert frame_with(at, "地址匹配率")["地址未匹配"].tolist() == [4]
     assert frame_with(at, "地址")["投诉"].sum() == 4
     assert frame_with(at, "规则")["规则"].tolist() == ["required:address"]
+    drift = frame_with(at, "变化的字段")
+    assert drift["数据源"].tolist() == ["minzheng"]
+    assert drift["变化的字段"].tolist() == ["+联系电话、发现问题→问题"]
+    assert drift["表头变化但已入库"].tolist() == [1]
+    assert metrics(at)["表头变化次数"] == "1"
     at.selectbox(key="filter_department").set_value("民政").run()
     assert metrics(at)["接收行数"] == "4"

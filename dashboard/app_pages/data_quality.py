@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import auth, charts, filters, queries
 from dashboard.components import chart, format_rate, number, page_header, table
-from dashboard.queries_quality import per_source, reasons, rejected, tickets, unresolved
+from dashboard.queries_quality import drift, per_source, reasons, rejected, tickets, unresolved
 from dashboard.text import t
 from warehouse.access import ADMIN, ANALYST
 from warehouse.settings import load_settings
@@ -42,6 +42,12 @@ else:
             value_format=".1%",
         )
         chart(figure, version, "data_quality", "quarantine_rate")
+
+st.subheader(t("quality.drift"))
+st.caption(t("quality.drift_caption"))
+drifted = drift(version, params)
+if drifted is not None:
+    table(drifted, "schema_drift", version, "raw.load_ledger")
 
 st.subheader(t("quality.reasons"))
 unmasked = auth.viewer().role in (ANALYST, ADMIN)
