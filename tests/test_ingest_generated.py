@@ -53,6 +53,13 @@ def check_defects(source: Path, warehouse: Path) -> list[Any]:
                 "select file_path, outcome, reject_kind from raw.load_ledger"
             ).fetchall()
         }
+        # the header drift each file recorded: the columns nobody reads, and those renamed
+        drift = {
+            relative(f, source): (extra or [], renamed or [])
+            for f, extra, renamed in con.execute(
+                "select file_path, extra_columns, renamed_columns from raw.load_ledger"
+            ).fetchall()
+        }
         loaded_rows = set()
         for (dataset,) in con.execute("select distinct dataset from raw.load_ledger").fetchall():
             loaded_rows |= {
@@ -70,6 +77,8 @@ def check_defects(source: Path, warehouse: Path) -> list[Any]:
         if kind in REJECTED:
             if ledger.get(defect["file"]) != ("rejected", REJECTED[kind]):
                 problems.append((defect, ledger.get(defect["file"])))
+            if kind == "schema_drift" and defect["column"] not in drift[defect["file"]][0]:
+                problems.append((defect, "drift not recorded", drift[defect["file"]]))
             continue
         if defect["file"] in rejected_files:
             continue
@@ -83,6 +92,12 @@ def check_defects(source: Path, warehouse: Path) -> list[Any]:
             explained.add(key)
     problems += [
         ("unexplained quarantine", k, v) for k, v in quarantine.items() if k not in explained
+    ]
+    # no file that loads is planted with a changed header: none may record drift
+    problems += [
+        ("unexplained header drift", f, drift[f])
+        for f, v in ledger.items()
+        if v[0] != "rejected" and drift[f] != ([], [])
     ]
     problems += [
         ("unexplained rejection", f, v)

@@ -61,6 +61,9 @@ def test_la311_requests_load_as_complaints(la_warehouse: Path) -> None:
             "from raw.complaints where complaint_id = '1-1523590121'"
         ).fetchall()
     assert ledger == [("la311", 10000, 10000, 0), ("la311_councils", 100, 100, 0)]
+    with duckdb.connect(str(la_warehouse), read_only=True) as con:
+        drift = con.execute("select extra_columns, renamed_columns from raw.load_ledger").fetchall()
+    assert drift == [([], [])] * 2  # every column the extracts carry is mapped or ignored
     assert sample == [("2020-01-01 00:05:00", "19", "Illegal Dumping Pickup", "BOS")]
 
 

@@ -41,6 +41,7 @@ BASE: dict[str, Any] = {
         ({"communities": {"fuzzy_threshold": 140}}, "fuzzy_threshold is a similarity"),
         ({"optional_columns": ["address"]}, "optional_columns: 'address' is not mapped"),
         ({"optional_columns": ["subject"]}, "optional_columns: 'subject' is required"),
+        ({"ignored_columns": ["社区"]}, "ignored_columns: '社区' is read"),
     ],
 )
 def test_a_bad_source_config_is_refused_with_a_clear_message(change: dict, message: str) -> None:
