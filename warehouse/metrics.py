@@ -294,11 +294,7 @@ KPIS: dict[str, KpiSpec] = {
             "rectification_cases",
             # satisfied = at or above the second-round threshold (is_below_satisfaction's setting);
             # an evaluation without a satisfaction counts in the denominator only
-            _cases(
-                "count(*) filter (where satisfaction_pct is not null"
-                " and not is_below_satisfaction), count(*)",
-                EVALUATED,
-            ),
+            _cases("count(*) filter (where is_satisfied), count(*)", EVALUATED),
         ),
         KpiSpec(
             "second_rectification_rate",
