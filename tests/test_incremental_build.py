@@ -78,15 +78,10 @@ def test_an_incremental_build_equals_a_full_one(tmp_path: Path) -> None:
         )
         query = f"select {listed} from {name} order by all"
         assert_frame_equal(fetch_frame(a, query), fetch_frame(b, query), check_row_order=True)
-    # hotspots_monthly and complaints_monthly_grid keep the order their reads rely on after a
-    # month was recomputed
+    # hotspots_monthly keeps the order its reads rely on after a month was recomputed
     stored = fetch_frame(a, "select level, community_id, month_on, area_id from hotspots_monthly "
                             "order by rowid")  # fmt: skip
     assert_frame_equal(stored, stored.sort(["level", "community_id", "month_on", "area_id"]))
-    stored = fetch_frame(a, "select month_on, community_id, grid_id from complaints_monthly_grid "
-                            "order by rowid")  # fmt: skip
-    in_order = stored.sort(["month_on", "community_id", "grid_id"], nulls_last=True)
-    assert_frame_equal(stored, in_order)
     a.close()
     b.close()
 

@@ -15,9 +15,8 @@ new loads only added fact rows, the build is incremental:
 - the monthly and daily aggregates of tickets (`complaints_monthly`, `complaints_monthly_grid`,
   `complaints_daily_received`, `complaints_daily_closed`), `hotspots_category_monthly` and
   `hotspots_monthly` recompute only the months that changed: those the changed ticket rows
-  counted in (before and after), and those of changed visits and checks (`hotspots_monthly` and
-  `complaints_monthly_grid`, small and read in the order their SQL stores them in, are then
-  written again whole in that order);
+  counted in (before and after), and those of changed visits and checks (`hotspots_monthly`,
+  small and read in the order its SQL stores it in, is then written again whole in that order);
 - `rectification_cases` is rebuilt whole, and `indicator_compliance` recomputes only the months
   its changed inputs count in (warehouse/incremental_compliance.py);
 - every other model is rebuilt in full (views are unchanged; the other marts are small next to the

@@ -5,7 +5,8 @@ tickets as (
     select * from complaint_tickets
 ),
 
--- the one definition of every monthly complaint measure: a mart sums these columns by its keys
+-- the one definition of every monthly complaint measure: a mart groups these rows by its keys and
+-- counts the count_* columns (true when the event counts, else null) and sums the sum_* ones
 -- (complaints_monthly, complaints_monthly_grid), so the marts' totals agree by construction
 received as (
     select
@@ -15,16 +16,16 @@ received as (
         category_l1,
         problem_type,
         department,
-        1 as count_complaints,
-        if(is_repeat, 1, 0) as count_repeats,
-        if(location_key is null, 1, 0) as count_unlocated,
-        if(is_responded_within_24h, 1, 0) as count_responded_24h,
-        if(is_environment, 1, 0) as count_environment,
-        if(is_environment and is_repeat, 1, 0) as count_environment_repeats,
-        0 as count_closed,
-        0 as sum_handling_working_days,
-        0 as count_rated,
-        0 as count_satisfied
+        true as count_complaints,
+        if(is_repeat, true, null) as count_repeats,
+        if(location_key is null, true, null) as count_unlocated,
+        if(is_responded_within_24h, true, null) as count_responded_24h,
+        if(is_environment, true, null) as count_environment,
+        if(is_environment and is_repeat, true, null) as count_environment_repeats,
+        null::boolean as count_closed,
+        null::integer as sum_handling_working_days,
+        null::boolean as count_rated,
+        null::boolean as count_satisfied
     from tickets
 ),
 
@@ -36,16 +37,16 @@ closed as (
         category_l1,
         problem_type,
         department,
-        0 as count_complaints,
-        0 as count_repeats,
-        0 as count_unlocated,
-        0 as count_responded_24h,
-        0 as count_environment,
-        0 as count_environment_repeats,
-        1 as count_closed,
-        coalesce(handling_working_days, 0) as sum_handling_working_days,
-        if(is_rated, 1, 0) as count_rated,
-        if(is_satisfied, 1, 0) as count_satisfied
+        null::boolean as count_complaints,
+        null::boolean as count_repeats,
+        null::boolean as count_unlocated,
+        null::boolean as count_responded_24h,
+        null::boolean as count_environment,
+        null::boolean as count_environment_repeats,
+        true as count_closed,
+        handling_working_days as sum_handling_working_days,
+        if(is_rated, true, null) as count_rated,
+        if(is_satisfied, true, null) as count_satisfied
     from tickets
     where is_closed
 ),

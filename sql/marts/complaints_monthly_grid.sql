@@ -11,20 +11,31 @@ monthly as (
         month_on,
         community_id,
         grid_id,
-        sum(columns(* exclude (month_on, community_id, grid_id, category_l1, problem_type,
-            department)))::bigint
+        count(columns('^count_')),
+        coalesce(sum(columns('^sum_')), 0)::bigint
     from events
     group by all
 ),
 
-final as (
+rated as (
     select
-        *,
+        month_on,
+        community_id,
+        grid_id,
+        count_complaints,
+        count_repeats,
+        count_unlocated,
+        count_responded_24h,
+        count_environment,
+        count_environment_repeats,
+        count_closed,
+        sum_handling_working_days,
+        count_rated,
+        count_satisfied,
         count_repeats / nullif(count_complaints, 0) as repeat_complaint_rate
     from monthly
-),
+)
 
--- stored by month and community: the dashboard reads one community's grids over a period
-stored as (select * from final order by month_on, community_id, grid_id)
-
-select * from stored
+-- not stored in an order: sorting took ~0.3 s of ~2.5 s at 10m, and the dashboard's read of one
+-- community over a period scans the 1.6M rows in milliseconds
+select * from rated
