@@ -66,6 +66,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "重复投诉率月度趋势（截至统计期末的近 24 个月）",
         "en": "Repeat-complaint rate by month (24 months to the end of the period)",
     },
+    "overview.by_grid": {"zh": "本社区各网格投诉指标", "en": "Complaint KPIs by grid"},
+    "overview.by_grid_caption": {
+        "zh": "所选社区各网格在所选期间所涉整月的投诉指标；各项按其事件发生月份计（受理或办结）。"
+        "未定位到网格的工单单列一行。",
+        "en": "The chosen community's complaint KPIs per grid over the whole months the period "
+        "touches, each counted in the month of its own event (received or closed). Tickets with no "
+        "grid resolved have a row of their own.",
+    },
+    "overview.by_grid_filters": {
+        "zh": "网格表不按部门、问题类型筛选：为全部部门、全部问题类型的合计。",
+        "en": "The grid table is not narrowed by department or problem type: it covers them all.",
+    },
+    "overview.grid_unresolved": {"zh": "（未定位到网格）", "en": "(no grid resolved)"},
     "overview.red_black": {"zh": "红黑榜", "en": "Red and black lists"},
     "overview.red_black_caption": {
         "zh": "按加权评价得分排名；业务量不足的社区不上榜",
@@ -666,6 +679,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "completion_rate": ("整改完成率", "Completion"),
     "compliance_share": ("指标达标占比", "Indicators compliant"),
     "count_closed": ("办结", "Closed"),
+    "complaint_satisfaction_rate": ("投诉满意率", "Complaint satisfaction"),
     "count_overdue": ("逾期未整改", "Overdue"),
     "count_parts": ("有数据的分项", "Parts with data"),
     "duplicate_rate": ("重复检查率", "Duplicate rate"),

@@ -152,6 +152,7 @@ def options(version: WarehouseVersion) -> dict[str, dict[str, str]]:
 MART_DATASETS = {
     "complaint_tickets": ("complaints",),
     "complaints_monthly": ("complaints",),
+    "complaints_monthly_grid": ("complaints",),
     "inspection_visits": ("inspections",),
     "inspections_monthly": ("inspections",),
     "duplicate_inspection_pairs": ("inspections",),

@@ -76,8 +76,7 @@ CASE_SERIES = f"""
         from cases where evaluation_deadline_on <= cast($as_of as date) group by all
         union all
         select date_trunc('month', evaluated_on)::date, 'rectification_satisfaction_rate',
-            count(*) filter (where satisfaction_pct is not null and not is_below_satisfaction),
-            count(*)
+            count(*) filter (where is_satisfied), count(*)
         from cases where evaluated_on is not null group by all
         union all
         select date_trunc('month', evaluated_on)::date, 'second_rectification_rate',

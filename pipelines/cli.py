@@ -261,6 +261,13 @@ def format_number(value: float) -> str:
     metavar="NAME",
     help="Only this department (short name, e.g. 城管).",
 )
+@click.option(
+    "--grid",
+    default=None,
+    metavar="ID",
+    help="Only this grid (its grid_id, e.g. G00003): tickets and visits by their address's grid, "
+    "rectification cases by the ledger's grid.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @warehouse_option
 def kpi(
@@ -269,6 +276,7 @@ def kpi(
     as_of: str | None,
     community: str | None,
     department: str | None,
+    grid: str | None,
     as_json: bool,
     warehouse: Path | None,
 ) -> None:
@@ -276,7 +284,7 @@ def kpi(
     from dataclasses import replace
 
     from warehouse.connection import connect_readonly
-    from warehouse.metrics import compute, default_period, kpi_document
+    from warehouse.metrics import compute, default_period, grid_known, grid_scope, kpi_document
 
     moment = parse_as_of(as_of)
     con = connect_readonly(warehouse_path(warehouse))
@@ -287,7 +295,9 @@ def kpi(
             date_from.date() if date_from else None,
             date_to.date() if date_to else None,
         )
-        period = replace(period, community=community, department=department)
+        if grid and grid_known(con, grid) is False:
+            raise click.BadParameter(f"no grid {grid} in the reference data", param_hint="--grid")
+        period = replace(period, community=community, department=department, grid=grid)
         values = compute(con, period)
     finally:
         con.close()
@@ -295,10 +305,14 @@ def kpi(
         click.echo(json.dumps(kpi_document(period, values), ensure_ascii=False, indent=2))
         return
     scope = "".join(
-        f", {key} {name}" for key, name in (("community", community), ("department", department))
+        f", {key} {name}"
+        for key, name in (("community", community), ("department", department), ("grid", grid))
         if name
-    )  # fmt: skip
+    )
     click.echo(f"period {period.date_from} .. {period.date_to}, as of {period.as_of}{scope}")
+    if grid:  # how each kind of row is placed in the grid: said, not left to be guessed
+        for line in dict.fromkeys(grid_scope(name) for name in values):
+            click.echo(f"  grid {grid}: {line}")
     for value in values.values():
         target = (
             "-"

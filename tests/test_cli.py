@@ -160,3 +160,62 @@ def test_serve_answers_on_its_port(slice_dir: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_kpi_for_one_grid_counts_its_rows_and_says_how(slice_dir: Path) -> None:
+    import duckdb
+
+    warehouse = str(slice_dir / "w.duckdb")
+    period = ["--from", "2025-04-01", "--to", "2025-06-30", "--as-of", "2025-07-15T12:00"]
+    with duckdb.connect(warehouse, read_only=True) as con:
+        grid, tickets, repeats = con.execute(
+            "select grid_id, count(*), count(*) filter (where is_repeat) from complaint_tickets "
+            "where grid_id is not null and received_on between '2025-04-01' and '2025-06-30' "
+            "group by grid_id order by count(*) desc, grid_id limit 1"
+        ).fetchall()[0]
+    result = duban("kpi", "--json", "--grid", grid, *period, "--warehouse", warehouse)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["filters"] == {"grid": grid}
+    rate = document["kpis"]["repeat_complaint_rate"]
+    assert (rate["numerator"], rate["denominator"]) == (repeats, tickets)
+    assert set(document["grid_scope"]) == set(document["kpis"])
+    assert "ledger grid" in document["grid_scope"]["rectification_completion_rate"]
+    table = duban("kpi", "--grid", grid, *period, "--warehouse", warehouse)
+    assert f"grid {grid}: complaint KPIs count the tickets whose address" in table.stdout
+    unknown = duban("kpi", "--grid", "NO-SUCH-GRID", "--warehouse", warehouse)
+    assert unknown.returncode != 0 and "no grid NO-SUCH-GRID" in unknown.stderr
+
+
+@pytest.mark.slow
+def test_the_grids_kpi_parts_add_up_to_the_rows_placed_in_a_grid(slice_dir: Path) -> None:
+    """Every grid's denominators summed: the street's tickets, visits and cases that have a grid
+    (none counted twice, none lost)."""
+    from dataclasses import replace
+    from datetime import date, datetime
+
+    import duckdb
+
+    from warehouse.metrics import Period, compute
+
+    names = ["repeat_complaint_rate", "duplicate_inspection_rate", "rectification_completion_rate"]
+    street = Period(date(2025, 4, 1), date(2025, 6, 30), datetime(2025, 7, 15, 12))
+    with duckdb.connect(str(slice_dir / "w.duckdb"), read_only=True) as con:
+        rows = con.execute("select grid_id from stg_reference__grids").fetchall()
+        summed = dict.fromkeys(names, 0.0)
+        for grid in [row[0] for row in rows]:
+            for name, value in compute(con, replace(street, grid=grid), names).items():
+                summed[name] += value.denominator
+        expected = con.execute(
+            "select (select count(*) from complaint_tickets where grid_id is not null "
+            "and received_on between '2025-04-01' and '2025-06-30'), "
+            "(select count(*) from inspection_visits where grid_id is not null "
+            "and inspected_on between '2025-04-01' and '2025-06-30'), "
+            "(select count(*) from rectification_cases where grid is not null "
+            "and noticed_on between '2025-04-01' and '2025-06-30' "
+            "and noticed_at <= '2025-07-15 12:00' and rectification_deadline_on <= '2025-07-15')"
+        ).fetchall()[0]
+    assert summed["repeat_complaint_rate"] == expected[0] > 0
+    assert summed["duplicate_inspection_rate"] == expected[1] > 0
+    assert summed["rectification_completion_rate"] == expected[2] > 0

@@ -191,6 +191,43 @@ def test_rectification_satisfaction_counts_evaluations_at_or_above_the_threshold
     assert (may[names[0]].value, may[names[0]].meets_target) == (1.0, True)
 
 
+def test_indicator_ind37_is_the_rectification_satisfaction_kpi(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """整改评价满意率 (IND37, % >= 80) is 整改满意率: the same cases, numerator and denominator."""
+    from pipelines.generator.taxonomy import indicator_rows
+
+    [ind37] = [row for row in indicator_rows() if row["indicator_id"] == "IND37"]
+    insert_raw(con, "indicators", [ind37])
+    insert_raw(
+        con,
+        "rectification_cases",
+        [
+            evaluated("E1", "2025-04-03 10:00", 80.0),  # exactly 80%: satisfied
+            evaluated("E2", "2025-04-03 11:00", 79.9),  # just below
+            evaluated("E3", "2025-04-21 09:00", 100.0),
+            evaluated("E4", "2025-04-08 09:00", None),  # evaluated, no satisfaction: denominator
+            evaluated("E5", "2025-05-06 09:00", 95.0),  # May
+            case("E7", "2025-05-20 09:00"),  # found in May: the mart's months reach May
+        ],
+    )
+    build(con)
+    april = Period(day("2025-04-01"), day("2025-04-30"), ts("2025-12-31 00:00"), community="C1")
+    name = "rectification_satisfaction_rate"
+    kpi = compute(con, april, names=[name])[name]
+    measured = fetch_frame(
+        con,
+        "select month_on, numerator, denominator, measured_value, is_compliant "
+        "from indicator_compliance where indicator_id = 'IND37' and community_id = 'C1' "
+        "and denominator > 0 order by month_on",
+    )
+    assert measured.rows() == [
+        (day("2025-04-01"), 2.0, 4.0, 50.0, False),  # E1, E3 of E1-E4: not the mean (~86.6)
+        (day("2025-05-01"), 1.0, 1.0, 100.0, True),
+    ]
+    assert (kpi.numerator, kpi.denominator) == (2, 4)
+
+
 def test_rectification_satisfaction_follows_the_second_round_threshold_setting(
     con: duckdb.DuckDBPyConnection,
 ) -> None:

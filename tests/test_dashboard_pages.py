@@ -119,6 +119,25 @@ def test_a_community_filter_changes_the_overview(app: AppTest) -> None:
     assert at.query_params["community"] in ("C02", ["C02"])
 
 
+def test_a_community_on_the_overview_shows_its_complaint_kpis_by_grid(app: AppTest) -> None:
+    at = open_page(app, "overview.py")
+    assert "本社区各网格投诉指标" not in [s.value for s in at.subheader]  # the street: no grids
+    at.selectbox(key="filter_community").set_value("C01").run()
+    assert not at.exception
+    assert "本社区各网格投诉指标" in [s.value for s in at.subheader]
+    grids = frame_with(at, "投诉满意率")
+    # C01's four April tickets: none resolves to a grid (the fixture's reference has no such
+    # addresses), so they make the one "no grid" row, one of the four a repeat
+    assert grids["网格"].tolist() == ["（未定位到网格）"]
+    assert grids[["投诉", "重复投诉率", "办结"]].iloc[0].tolist() == [4, 0.25, 0]
+    assert "网格表不按部门" not in captions(at)
+    at.selectbox(key="filter_department").set_value("民政").run()
+    assert "网格表不按部门" in captions(at)  # the grid mart has no department: said, not hidden
+    at.selectbox(key="filter_community").set_value("C02").run()
+    assert not at.exception
+    assert "数据来源：complaints_monthly_grid" in captions(at)  # an empty table still names it
+
+
 def test_the_url_reproduces_a_filtered_view(app: AppTest) -> None:
     at = open_page(app, "repeats.py", community="C01", department="民政", ptype="垃圾清运不及时")
     assert at.selectbox(key="filter_community").value == "C01"

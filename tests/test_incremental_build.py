@@ -48,6 +48,7 @@ def test_an_incremental_build_equals_a_full_one(tmp_path: Path) -> None:
         "int_complaints_located",
         "complaint_tickets",
         "complaints_monthly",
+        "complaints_monthly_grid",
         "complaints_daily_received",
         "complaints_daily_closed",
         "hotspots_category_monthly",

@@ -73,7 +73,7 @@ MEASURE_KINDS: dict[str, frozenset[str]] = {
         for kind in (
             "complaint_response_rate", "complaint_response_hours", "complaint_closure_rate",
             "complaint_handling_working_days", "repeat_complaint_rate", "case_completion_rate",
-            "case_on_time_rate", "case_feedback_rate", "case_satisfaction",
+            "case_on_time_rate", "case_feedback_rate", "case_satisfaction_rate",
             "case_recurrence_rate", "second_rectification_rate",
         )
     },

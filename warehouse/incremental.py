@@ -12,11 +12,11 @@ new loads only added fact rows, the build is incremental:
   the repeat windows are partitioned by exactly those keys, so a chain is either recomputed whole or
   left as it was. The models upstream of the recomputation are shadowed, for this connection only,
   by temporary tables holding just the touched rows, so the same SQL runs on fewer rows;
-- the monthly and daily aggregates of tickets (`complaints_monthly`, `complaints_daily_received`,
-  `complaints_daily_closed`), `hotspots_category_monthly` and `hotspots_monthly` recompute only
-  the months that changed: those the changed ticket rows counted in (before and after), and
-  those of changed visits and checks (`hotspots_monthly`, small and read in the order its SQL
-  stores it in, is then written again whole in that order);
+- the monthly and daily aggregates of tickets (`complaints_monthly`, `complaints_monthly_grid`,
+  `complaints_daily_received`, `complaints_daily_closed`), `hotspots_category_monthly` and
+  `hotspots_monthly` recompute only the months that changed: those the changed ticket rows
+  counted in (before and after), and those of changed visits and checks (`hotspots_monthly`,
+  small and read in the order its SQL stores it in, is then written again whole in that order);
 - `rectification_cases` is rebuilt whole, and `indicator_compliance` recomputes only the months
   its changed inputs count in (warehouse/incremental_compliance.py);
 - every other model is rebuilt in full (views are unchanged; the other marts are small next to the
@@ -313,11 +313,15 @@ def remember_ticket_months(con: duckdb.DuckDBPyConnection) -> None:
 
 # monthly mart -> the tables it reads, each with the expression of the months a row counts in:
 # a month's rows are recomputed from every row counting in it, so the result is exact
+TICKET_EVENT_MONTHS = (
+    "received_month in (select month_on from affected_months) "
+    "or closed_month in (select month_on from affected_months)"
+)
 MONTHLY_INPUTS: dict[str, dict[str, str]] = {
-    "complaints_monthly": {
-        "complaint_tickets": "received_month in (select month_on from affected_months) "
-        "or closed_month in (select month_on from affected_months)",
-    },
+    # both read complaint_tickets through the view int_complaint_month_events, which the shadow
+    # below reaches: a temporary table's name comes first
+    "complaints_monthly": {"complaint_tickets": TICKET_EVENT_MONTHS},
+    "complaints_monthly_grid": {"complaint_tickets": TICKET_EVENT_MONTHS},
     "complaints_daily_received": {
         "complaint_tickets": "received_month in (select month_on from affected_months)",
     },

@@ -33,7 +33,7 @@ CASE_MONTHS = (
 CASE_COLUMNS = (
     "community_id", "problem_type", "round", "found_month", "rectification_deadline_on",
     "completed_on", "evaluated_on", "satisfaction_pct", "is_noticed_within_24h", "is_completed",
-    "is_completed_on_time", "is_below_satisfaction", "is_recurred",
+    "is_completed_on_time", "is_below_satisfaction", "is_satisfied", "is_recurred",
 )  # fmt: skip
 
 # input of indicator_compliance -> the condition on its rows that count in `indicator_months`

@@ -23,6 +23,19 @@ CASE_DEPARTMENT = "($department::varchar is null or responsible_department = $de
 # complaints and cases have a problem type; a visit has one only when it failed, so the inspection
 # KPIs (counted by subject) are not narrowed by it
 PROBLEM_TYPE = "($problem_type::varchar is null or problem_type = $problem_type)"
+# a grid: tickets and visits by the grid their address resolved to (none when it did not), cases by
+# the ledger's grid field, which names the grid (its reference name, or its id)
+GRID = "($grid::varchar is null or grid_id = $grid)"
+CASE_GRID = (
+    "($grid::varchar is null or grid = $grid"
+    " or grid in (select grid_name from stg_reference__grids where grid_id = $grid))"
+)
+# how each mart's rows are placed in a grid, for `duban kpi --grid`'s output
+GRID_SCOPES = {
+    "complaint_tickets": "complaint KPIs count the tickets whose address resolved to the grid",
+    "inspection_visits": "inspection KPIs count the visits whose address resolved to the grid",
+    "rectification_cases": "rectification KPIs count the cases whose ledger grid names the grid",
+}
 
 
 @dataclass(frozen=True)
@@ -30,7 +43,8 @@ class KpiSpec:
     """A KPI: its unit, how its value follows from the parts, and the SQL giving the parts.
 
     The SQL reads one mart and takes the bound parameters $date_from, $date_to, $as_of,
-    $community and $department (complaints and cases also $problem_type); it returns
+    $community and $department (complaints and cases also $problem_type; every one $grid); it
+    returns
     (numerator, denominator). `daily_sql`, when given, returns the same from the street-wide
     daily aggregates (no filters); `compute` uses it when there is no filter and `as_of` is after
     everything the tickets record. `kind` says how the value follows: `ratio` numerator /
@@ -56,6 +70,7 @@ class Period:
     community: str | None = None
     department: str | None = None
     problem_type: str | None = None  # bound only where a query names $problem_type
+    grid: str | None = None  # bound only where a query names $grid
 
     def __post_init__(self) -> None:
         # as_of is bound in every query as naive local time (see warehouse.clock.to_local)
@@ -72,10 +87,12 @@ class Period:
         }
 
     def params_for(self, sql: str) -> dict[str, Any]:
-        """`params()`, plus the problem type when `sql` filters on it."""
+        """`params()`, plus the problem type and the grid when `sql` filters on them."""
         params = self.params()
         if "$problem_type" in sql:
             params["problem_type"] = self.problem_type
+        if "$grid" in sql:
+            params["grid"] = self.grid
         return params
 
 
@@ -110,7 +127,7 @@ class KpiValue:
 
 # The SQL below is composed from this module's constants only; every value is a bound parameter.
 def _complaints(measure: str, where: str) -> str:
-    filters = f"{where} and {COMMUNITY} and {COMPLAINT_DEPARTMENT} and {PROBLEM_TYPE}"
+    filters = f"{where} and {COMMUNITY} and {COMPLAINT_DEPARTMENT} and {PROBLEM_TYPE} and {GRID}"
     return f"select {measure} from complaint_tickets where {filters}"  # noqa: S608
 
 
@@ -119,7 +136,7 @@ def _visits(measure: str) -> str:
 
 
 def _cases(measure: str, where: str) -> str:
-    filters = f"{where} and {COMMUNITY} and {CASE_DEPARTMENT} and {PROBLEM_TYPE}"
+    filters = f"{where} and {COMMUNITY} and {CASE_DEPARTMENT} and {PROBLEM_TYPE} and {CASE_GRID}"
     return f"select {measure} from rectification_cases where {filters}"  # noqa: S608
 
 
@@ -160,7 +177,7 @@ RECEIVED = "received_on between $date_from and $date_to and received_at <= $as_o
 CLOSED = "closed_on between $date_from and $date_to and closed_at <= $as_of"
 VISITED = (
     "inspected_on between $date_from and $date_to and inspected_on <= cast($as_of as date) "
-    f"and {COMMUNITY} and {VISIT_DEPARTMENT}"
+    f"and {COMMUNITY} and {VISIT_DEPARTMENT} and {GRID}"
 )
 NOTICED_AND_DUE = (
     "noticed_on between $date_from and $date_to and noticed_at <= $as_of "
@@ -277,11 +294,7 @@ KPIS: dict[str, KpiSpec] = {
             "rectification_cases",
             # satisfied = at or above the second-round threshold (is_below_satisfaction's setting);
             # an evaluation without a satisfaction counts in the denominator only
-            _cases(
-                "count(*) filter (where satisfaction_pct is not null"
-                " and not is_below_satisfaction), count(*)",
-                EVALUATED,
-            ),
+            _cases("count(*) filter (where is_satisfied), count(*)", EVALUATED),
         ),
         KpiSpec(
             "second_rectification_rate",
@@ -359,7 +372,8 @@ def baseline_period(con: duckdb.DuckDBPyConnection, period: Period, settings: Se
 def can_use_daily(con: duckdb.DuckDBPyConnection, period: Period) -> bool:
     """Whether the street-wide daily aggregates give this period's figures: no filter, and no
     ticket records anything after `as_of` (so every "had it happened by then" check is true)."""
-    if any(f is not None for f in (period.community, period.department, period.problem_type)):
+    filters = (period.community, period.department, period.problem_type, period.grid)
+    if any(f is not None for f in filters):
         return False
     try:
         row = fetch_one(
@@ -442,10 +456,29 @@ def kpi_document(period: Period, values: dict[str, KpiValue]) -> dict[str, Any]:
         "community": period.community,
         "department": period.department,
         "problem_type": period.problem_type,
+        "grid": period.grid,
     }
     if any(filters.values()):
         document["filters"] = {key: value for key, value in filters.items() if value}
+    if period.grid:
+        document["grid_scope"] = {name: grid_scope(name) for name in values}
     return document
+
+
+def grid_known(con: duckdb.DuckDBPyConnection, grid: str) -> bool | None:
+    """Whether the reference data has the grid (None when there are no grids to ask)."""
+    try:
+        row = fetch_one(
+            con, "select count(*) from stg_reference__grids where grid_id = $grid", {"grid": grid}
+        )
+    except duckdb.CatalogException:
+        return None
+    return bool(row and row[0])
+
+
+def grid_scope(name: str) -> str:
+    """How a KPI's rows are placed in a grid (`duban kpi --grid`)."""
+    return GRID_SCOPES[KPIS[name].mart]
 
 
 def end_of_day(day: date) -> datetime:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, filters, queries
 from dashboard.components import chart, format_value, kpi_tile, page_header, source_caption, table
+from dashboard.queries_grids import grid_kpis
 from dashboard.queries_indicators import red_black
 from dashboard.queries_overview import kpi_series, previous_period
 from dashboard.scoring import SCORE_CAP, overall_index, status
@@ -70,6 +71,14 @@ for start in range(0, len(tiles), 4):
             trend = series.filter(pl.col("name") == value.name).tail(12)
             kpi_tile(value, previous.get(value.name), trend)
 source_caption(version, "complaint_tickets, inspection_visits, rectification_cases")
+
+if period.community:  # a community chosen: its complaint KPIs grid by grid
+    st.subheader(t("overview.by_grid"))
+    st.caption(t("overview.by_grid_caption"))
+    if chosen.problem_type or period.department:
+        st.caption(t("overview.by_grid_filters"))
+    grids = grid_kpis(version, chosen.params(), t("overview.grid_unresolved"))
+    table(grids, "kpis_by_grid", version, "complaints_monthly_grid")
 
 st.subheader(t("overview.trends"))
 names = [name for name in KPIS if name in set(series["name"].to_list())]

@@ -57,7 +57,10 @@ flagged as (
         coalesce(evaluated_on <= evaluation_deadline_on, false) as is_evaluated_on_time,
         evaluated_at is not null as is_evaluated,
         coalesce(satisfaction_pct < settings.second_round_below_pct, false)
-            as is_below_satisfaction
+            as is_below_satisfaction,
+        -- satisfied: at or above the second-round threshold (an evaluation without a satisfaction
+        -- is neither); the one definition of 整改满意率 (the KPI and indicator IND37)
+        coalesce(satisfaction_pct >= settings.second_round_below_pct, false) as is_satisfied
     from deadlines
     cross join settings
 )

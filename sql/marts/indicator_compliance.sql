@@ -140,13 +140,18 @@ cases_evaluated as (
         indicator_id,
         community_id,
         date_trunc('month', evaluated_on)::date as month_on,
+        -- case_satisfaction_rate is the KPI rectification_satisfaction_rate (is_satisfied over
+        -- every evaluated case, one without a satisfaction in the denominator only)
         case measure
-            when 'case_satisfaction' then sum(satisfaction_pct) / 100
+            when 'case_satisfaction_rate' then count(*) filter (where is_satisfied)
             else count(*) filter (where is_below_satisfaction)
         end::double as numerator,
-        count(satisfaction_pct)::double as denominator
+        case measure
+            when 'case_satisfaction_rate' then count(*)
+            else count(satisfaction_pct)
+        end::double as denominator
     from cases_typed
-    where measure in ('case_satisfaction', 'second_rectification_rate')
+    where measure in ('case_satisfaction_rate', 'second_rectification_rate')
         and evaluated_on is not null
     group by indicator_id, measure, community_id, month_on
 ),

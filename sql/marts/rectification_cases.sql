@@ -47,6 +47,7 @@ final as (
         is_evaluated,
         is_evaluated_on_time,
         is_below_satisfaction,
+        is_satisfied,
         next_problem_at,
         is_recurred,
         is_calendar_covered,
