@@ -85,6 +85,7 @@ UNTIDY_SPACE = r"\s\s|^\s|\s$|[^\S ]"
 # full-width ASCII forms and the ideographic space, which NFKC maps one by one to plain ASCII
 FULL_WIDTH = [chr(code) for code in range(0xFF01, 0xFF5F)] + ["\u3000"]
 HALF_WIDTH = [unicodedata.normalize("NFKC", char) for char in FULL_WIDTH]
+HALF_OF = dict(zip(FULL_WIDTH, HALF_WIDTH, strict=True))
 
 
 def clean_text(column: str) -> pl.Expr:
@@ -131,9 +132,15 @@ FEW_DISTINCT = 1_000  # at most this many distinct values: each is cleaned once,
 
 def _clean_each(series: pl.Series) -> pl.Series:
     """`clean_text` computed value by value, only where a value needs it."""
-    head = series.head(SAMPLE_ROWS).str.contains(NEEDS_CLEANING).fill_null(False)
-    if head.len() and head.mean() > MOSTLY:  # type: ignore[operator]
-        series = series.str.replace_many(FULL_WIDTH, HALF_WIDTH)
+    head = series.head(SAMPLE_ROWS)
+    needing = head.str.contains(NEEDS_CLEANING).fill_null(False)
+    if needing.len() and needing.mean() > MOSTLY:  # type: ignore[operator]
+        # only the forms the head holds (one pattern costs ~0.4 of all 95): values holding
+        # others are still found below and cleaned whole
+        seen = set("".join(head.drop_nulls().to_list()))
+        present = [form for form in FULL_WIDTH if form in seen]
+        if present:
+            series = series.str.replace_many(present, [HALF_OF[form] for form in present])
     needs = series.str.contains(NEEDS_CLEANING).fill_null(False)
     if needs.any():
         where = needs.arg_true()

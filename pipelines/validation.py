@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from pipelines.readers import LINE
+from pipelines.repeats import repeated_rows
 from warehouse.contracts import Contract
 
 if TYPE_CHECKING:
@@ -185,12 +186,9 @@ def validate_fast(frame: pl.DataFrame, contract: Contract) -> list[RowFailure]:
         a, b = pl.col(rule.column), pl.col(rule.not_before)
         checks.append((rule.name, rule.column, a.is_not_null() & b.is_not_null() & (a < b)))
     keys = list(contract.key)
-    if len(keys) == 1:
-        k = pl.col(keys[0])
-        checks.append(("unique_key", keys[0], k.is_not_null() & k.is_duplicated()))
-    else:
-        present = ~pl.all_horizontal(pl.col(keys).is_null())
-        checks.append(("unique_key", ",".join(keys), present & pl.struct(keys).is_duplicated()))
+    present = ~pl.all_horizontal(pl.col(keys).is_null())  # one key column: it is not null
+    repeated = pl.lit(repeated_rows(frame.select(keys)))
+    checks.append(("unique_key", ",".join(keys), present & repeated))
     flags = frame.select(
         pl.col(LINE),
         *[expr.fill_null(False).alias(f"__check{i}") for i, (_, _, expr) in enumerate(checks)],

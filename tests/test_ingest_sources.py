@@ -284,3 +284,15 @@ def test_quarantined_rows_are_written_as_json_dumps_writes_them() -> None:
     assert json_objects(empty, [*columns, "empty"]).to_list() == [
         json.dumps({**row, "empty": None}, ensure_ascii=False) for row in rows
     ]
+
+
+def test_a_column_whose_head_holds_some_full_width_forms_is_cleaned_whole() -> None:
+    """Only the forms the head holds are replaced in the whole column first; values further down
+    with other forms (or other characters NFKC changes) are still cleaned."""
+    head = ["甲，乙"] * 1_200
+    later = ["（注）ＡＢ", "丙，丁。", "①，", "  甲 ， 乙 ", "ｶﾞ，", None, ""]
+    series = pl.Series("x", head + later * 30)
+    expected = pl.DataFrame([series]).select(clean_text("x")).to_series()
+    assert clean_series(series).to_list() == expected.to_list()
+    cleaned = clean_series(series).to_list()[1_200:1_205]
+    assert cleaned == ["(注)AB", "丙,丁。", "1,", "甲 , 乙", "ガ,"]
