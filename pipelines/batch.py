@@ -13,7 +13,6 @@ import polars as pl
 
 from pipelines.drift import HeaderDrift, header_drift
 from pipelines.errors import FileRejected
-from pipelines.loader import QuarantinedRow
 from pipelines.readers import LINE, read_source_file
 from pipelines.repeats import hash_repeats
 from pipelines.resolution import CommunityIndex, resolve_communities
@@ -40,7 +39,7 @@ class Batch:
     rows_read: int
     rows_duplicate: int
     good: pl.DataFrame
-    quarantined: list[QuarantinedRow]
+    quarantined: pl.DataFrame  # quarantine_frame's: one row per line held back
     drift: HeaderDrift = field(default_factory=HeaderDrift)
 
 
@@ -134,6 +133,44 @@ def json_objects(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
     return frame.select(pl.concat_str(parts).alias("json")).to_series()
 
 
+QUARANTINE_SCHEMA = {
+    "row_number": pl.Int64,
+    "rule": pl.String,
+    "column_name": pl.String,
+    "value": pl.String,
+    "reason": pl.String,
+    "raw_row": pl.String,
+}
+
+
+def quarantine_frame(
+    frame: pl.DataFrame,
+    columns: list[str],
+    failures: dict[int, list[tuple[str, str | None, str | None]]],
+    contract: Contract,
+) -> pl.DataFrame:
+    """One row per failing line, in file order: its first failure's rule, column and value, all
+    its failures in `reason`, and the row as read (a JSON object of its source `columns`)."""
+    if not failures:
+        return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    failing = frame.filter(pl.col(LINE).is_in(pl.Series(list(failures), dtype=pl.Int64).implode()))
+    lines = failing.get_column(LINE).to_list()
+    personal = {column.name for column in contract.columns if column.pii}
+    firsts = [failures[line][0] for line in lines]
+    reasons = ["; ".join(describe(*f, personal) for f in failures[line]) for line in lines]
+    return pl.DataFrame(
+        {
+            "row_number": lines,
+            "rule": [first[0] for first in firsts],
+            "column_name": [first[1] for first in firsts],
+            "value": [first[2] for first in firsts],
+            "reason": reasons,
+            "raw_row": json_objects(failing, columns),
+        },
+        schema=QUARANTINE_SCHEMA,
+    )
+
+
 def prepare(path: Path, config: SourceConfig, contract: Contract, refs: References) -> Batch:
     """Read a file and split its rows; raises FileRejected when the file is rejected whole."""
     frame = read_source_file(path, config)
@@ -164,16 +201,8 @@ def prepare(path: Path, config: SourceConfig, contract: Contract, refs: Referenc
     for row_failure in validate_rows(canonical, contract):
         failures[row_failure.line].append((row_failure.rule, row_failure.column, row_failure.value))
 
-    quarantined: list[QuarantinedRow] = []
-    personal = {column.name for column in contract.columns if column.pii}
-    if failures:
-        failing = pl.Series(list(failures), dtype=pl.Int64).implode()
-        raw_rows = frame.filter(pl.col(LINE).is_in(failing))
-        raw_json = json_objects(raw_rows, data_columns)
-        for line, raw in zip(raw_rows.get_column(LINE).to_list(), raw_json, strict=True):
-            problems = failures[line]
-            rule, column, value = problems[0]
-            reason = "; ".join(describe(*problem, personal) for problem in problems)
-            quarantined.append(QuarantinedRow(int(line), rule, column, value, reason, raw))
-        canonical = canonical.filter(~pl.col(LINE).is_in(failing))
+    quarantined = quarantine_frame(frame, data_columns, failures, contract)
+    if failures:  # canonical holds frame's rows in frame's order
+        held = frame.select(pl.col(LINE).is_in(quarantined.get_column("row_number").implode()))
+        canonical = canonical.filter(~held.to_series())
     return Batch(rows_read, rows_duplicate, canonical, quarantined, drift)

@@ -292,7 +292,7 @@ def finish_file(con: duckdb.DuckDBPyConnection, started: Started) -> FileOutcome
     insert_rows(con, contract, batch.good, load_id, outcome)
     insert_quarantine(con, batch.quarantined, load_id, outcome)
     outcome.rows_loaded = batch.good.height
-    outcome.rows_quarantined = len(batch.quarantined)
+    outcome.rows_quarantined = batch.quarantined.height
     outcome.outcome = "loaded"
     replaced = supersede(con, contract, outcome, load_id)
     if replaced:

@@ -40,18 +40,6 @@ class FileOutcome:
     drift: HeaderDrift | None = field(default=None)
 
 
-@dataclass(frozen=True)
-class QuarantinedRow:
-    """A row held back, with the first rule it failed and all its failures in `reason`."""
-
-    line: int
-    rule: str
-    column: str | None
-    value: str | None
-    reason: str
-    raw_row: str  # the row as read, a JSON object of its source columns
-
-
 def already_ingested(
     con: duckdb.DuckDBPyConnection, sha256: str, source: str, period: str | None
 ) -> str | None:
@@ -109,34 +97,24 @@ def insert_rows(
 
 
 def insert_quarantine(
-    con: duckdb.DuckDBPyConnection, rows: list[QuarantinedRow], load_id: int, outcome: FileOutcome
+    con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, load_id: int, outcome: FileOutcome
 ) -> None:
-    """Keep rejected rows with the file, line, rule, column and the raw row."""
-    if not rows:
+    """Keep rejected rows (`batch.quarantine_frame`'s) with the load, source, dataset and file."""
+    if rows.is_empty():
         return
-    batch = pl.DataFrame(
-        {
-            "load_id": [load_id] * len(rows),
-            "source": [outcome.source] * len(rows),
-            "dataset": [outcome.dataset] * len(rows),
-            "file_path": [outcome.file_path] * len(rows),
-            "row_number": [row.line for row in rows],
-            "rule": [row.rule for row in rows],
-            "column_name": [row.column for row in rows],
-            "value": [row.value for row in rows],
-            "reason": [row.reason for row in rows],
-            "raw_row": [row.raw_row for row in rows],
-        },
-        schema={
-            "load_id": pl.Int64, "source": pl.String, "dataset": pl.String,
-            "file_path": pl.String, "row_number": pl.Int64, "rule": pl.String,
-            "column_name": pl.String, "value": pl.String, "reason": pl.String,
-            "raw_row": pl.String,
-        },
-    )  # fmt: skip
-    con.register("incoming_quarantine", as_arrow(batch))
+    con.register("incoming_quarantine", as_arrow(rows))
     try:
-        con.execute("insert into raw.quarantine by name select * from incoming_quarantine")
+        con.execute(
+            "insert into raw.quarantine by name select $load_id::bigint as load_id, "
+            "$source::varchar as source, $dataset::varchar as dataset, "
+            "$file_path::varchar as file_path, * from incoming_quarantine",
+            {
+                "load_id": load_id,
+                "source": outcome.source,
+                "dataset": outcome.dataset,
+                "file_path": outcome.file_path,
+            },
+        )
     finally:
         con.unregister("incoming_quarantine")
 
