@@ -228,6 +228,40 @@ def test_indicator_ind37_is_the_rectification_satisfaction_kpi(
     assert (kpi.numerator, kpi.denominator) == (2, 4)
 
 
+def test_indicator_ind39_is_the_second_rectification_kpi_in_every_evaluated_month(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """二次整改率 (IND39) counts what the KPI counts, an evaluation without a satisfaction in the
+    denominator; a month in which cases were only evaluated (no other event) is in the mart."""
+    from pipelines.generator.taxonomy import indicator_rows
+
+    [ind39] = [row for row in indicator_rows() if row["indicator_id"] == "IND39"]
+    insert_raw(con, "indicators", [ind39])
+    insert_raw(
+        con,
+        "rectification_cases",
+        [
+            evaluated("E1", "2025-04-03 10:00", 80.0),  # exactly 80%: not below
+            evaluated("E2", "2025-04-03 11:00", 79.9),  # below: a second round
+            evaluated("E4", "2025-04-08 09:00", None),  # evaluated, no satisfaction: denominator
+            evaluated("E5", "2025-05-06 09:00", 70.0),  # May: the cases' only event that month
+        ],
+    )
+    build(con)
+    name = "second_rectification_rate"
+    april = Period(day("2025-04-01"), day("2025-04-30"), ts("2025-12-31 00:00"), community="C1")
+    may = replace(april, date_from=day("2025-05-01"), date_to=day("2025-05-31"))
+    kpis = [compute(con, period, names=[name])[name] for period in (april, may)]
+    measured = fetch_frame(
+        con,
+        "select month_on, numerator, denominator from indicator_compliance "
+        "where indicator_id = 'IND39' and community_id = 'C1' and denominator > 0 "
+        "order by month_on",
+    )
+    assert measured.rows() == [(day("2025-04-01"), 1.0, 3.0), (day("2025-05-01"), 1.0, 1.0)]
+    assert [(kpi.numerator, kpi.denominator) for kpi in kpis] == [(1, 3), (1, 1)]
+
+
 def test_rectification_satisfaction_follows_the_second_round_threshold_setting(
     con: duckdb.DuckDBPyConnection,
 ) -> None:

@@ -32,7 +32,7 @@ CASE_MONTHS = (
 # (tests/test_indicator_compliance.py checks the SQL reads no other column of the cases)
 CASE_COLUMNS = (
     "community_id", "problem_type", "round", "found_month", "rectification_deadline_on",
-    "completed_on", "evaluated_on", "satisfaction_pct", "is_noticed_within_24h", "is_completed",
+    "completed_on", "evaluated_on", "is_noticed_within_24h", "is_completed",
     "is_completed_on_time", "is_below_satisfaction", "is_satisfied", "is_recurred",
 )  # fmt: skip
 
@@ -92,10 +92,14 @@ def update_compliance(con: duckdb.DuckDBPyConnection, model: Model) -> str | Non
         "union all select min(received_month) from main.complaint_tickets "
         "union all select min(found_month) from main.rectification_cases "
         "union all select min(date_trunc('month', evaluated_on)::date) "
+        "from main.rectification_cases "
+        "union all select min(date_trunc('month', evaluated_on)::date) "
         "from main.stg_evaluations__resident_evaluations "
         "union all select max(inspected_month) from main.inspection_visits "
         "union all select max(received_month) from main.complaint_tickets "
         "union all select max(found_month) from main.rectification_cases "
+        "union all select max(date_trunc('month', evaluated_on)::date) "
+        "from main.rectification_cases "
         "union all select max(date_trunc('month', evaluated_on)::date) "
         "from main.stg_evaluations__resident_evaluations)"
     )

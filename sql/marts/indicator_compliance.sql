@@ -140,16 +140,14 @@ cases_evaluated as (
         indicator_id,
         community_id,
         date_trunc('month', evaluated_on)::date as month_on,
-        -- case_satisfaction_rate is the KPI rectification_satisfaction_rate (is_satisfied over
-        -- every evaluated case, one without a satisfaction in the denominator only)
+        -- the KPIs rectification_satisfaction_rate (case_satisfaction_rate) and
+        -- second_rectification_rate: over every evaluated case, one without a satisfaction in
+        -- the denominator only
         case measure
             when 'case_satisfaction_rate' then count(*) filter (where is_satisfied)
             else count(*) filter (where is_below_satisfaction)
         end::double as numerator,
-        case measure
-            when 'case_satisfaction_rate' then count(*)
-            else count(satisfaction_pct)
-        end::double as denominator
+        count(*)::double as denominator
     from cases_typed
     where measure in ('case_satisfaction_rate', 'second_rectification_rate')
         and evaluated_on is not null
@@ -214,6 +212,8 @@ event_months as (
     select received_month from tickets
     union
     select found_month from cases
+    union
+    select date_trunc('month', evaluated_on)::date from cases where evaluated_on is not null
     union
     select date_trunc('month', evaluated_on)::date from evaluations
 ),
