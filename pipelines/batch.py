@@ -144,16 +144,14 @@ QUARANTINE_SCHEMA = {
 
 
 def quarantine_frame(
-    frame: pl.DataFrame,
+    failing: pl.DataFrame,
     columns: list[str],
     failures: dict[int, list[tuple[str, str | None, str | None]]],
     contract: Contract,
 ) -> pl.DataFrame:
-    """One row per failing line, in file order: its first failure's rule, column and value, all
-    its failures in `reason`, and the row as read (a JSON object of its source `columns`)."""
-    if not failures:
-        return pl.DataFrame(schema=QUARANTINE_SCHEMA)
-    failing = frame.filter(pl.col(LINE).is_in(pl.Series(list(failures), dtype=pl.Int64).implode()))
+    """One row per failing row (the rows as read, in file order): its first failure's rule,
+    column and value, all its failures in `reason`, and the row as a JSON object of its source
+    `columns`."""
     lines = failing.get_column(LINE).to_list()
     personal = {column.name for column in contract.columns if column.pii}
     firsts = [failures[line][0] for line in lines]
@@ -201,8 +199,12 @@ def prepare(path: Path, config: SourceConfig, contract: Contract, refs: Referenc
     for row_failure in validate_rows(canonical, contract):
         failures[row_failure.line].append((row_failure.rule, row_failure.column, row_failure.value))
 
-    quarantined = quarantine_frame(frame, data_columns, failures, contract)
-    if failures:  # canonical holds frame's rows in frame's order
-        held = frame.select(pl.col(LINE).is_in(quarantined.get_column("row_number").implode()))
-        canonical = canonical.filter(~held.to_series())
+    if not failures:
+        return Batch(
+            rows_read, rows_duplicate, canonical, pl.DataFrame(schema=QUARANTINE_SCHEMA), drift
+        )
+    lines = pl.Series(list(failures), dtype=pl.Int64).implode()
+    held = frame.select(pl.col(LINE).is_in(lines)).to_series()
+    quarantined = quarantine_frame(frame.filter(held), data_columns, failures, contract)
+    canonical = canonical.filter(~held)  # canonical holds frame's rows in frame's order
     return Batch(rows_read, rows_duplicate, canonical, quarantined, drift)
